@@ -1,0 +1,3 @@
+from lgad_studio.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Headless subcommands of `lgad-studio`, one module each."""

@@ -1,0 +1,1 @@
+"""Qt-free core: lanes, formats, data, models, training, metrics."""

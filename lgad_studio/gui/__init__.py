@@ -1,0 +1,1 @@
+"""The Qt application: a thin layer over lgad_studio.core."""
