@@ -44,7 +44,10 @@ def spline_points(points: object, *, samples_per_segment: int = SAMPLES_PER_SEGM
         out = np.empty((n - 1, samples_per_segment, 2), dtype=np.float64)
         for axis in range(2):
             out[..., axis] = (
-                a[:, axis, None] + b[:, axis, None] * t + c[:, axis, None] * t2 + d[:, axis, None] * t3
+                a[:, axis, None]
+                + b[:, axis, None] * t
+                + c[:, axis, None] * t2
+                + d[:, axis, None] * t3
             )
     res = np.empty(((n - 1) * samples_per_segment + 1, 2), dtype=np.float32)
     res[:-1] = out.reshape(-1, 2)

@@ -1,0 +1,1 @@
+"""Readers and writers of the lane formats people use: CULane, TuSimple, LabelMe."""

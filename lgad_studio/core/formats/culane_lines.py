@@ -1,0 +1,157 @@
+"""CULane ``.lines.txt`` files and ``laneseg_label_w16`` masks for one image.
+
+A ``.lines.txt`` holds one lane per line, ``x1 y1 x2 y2 ...`` as decimal numbers
+in image pixels; x may be negative or beyond the width. Strict reading rejects
+anything else with the file, the line and what was expected; lenient reading
+skips the bad line and records a :class:`~lgad_studio.core.errors.Problem`.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from lgad_studio.core.atomic import atomic_write_bytes, atomic_write_text
+from lgad_studio.core.errors import LabelFormatError, Problem
+from lgad_studio.core.lanes import CULANE_SIZE, Lane, LaneSet
+
+MASK_LINE_WIDTH = 16
+
+
+def parse_lines_text(
+    text: str,
+    *,
+    path: str | Path = "<text>",
+    strict: bool = True,
+    problems: list[Problem] | None = None,
+) -> list[np.ndarray]:
+    """Lanes of a ``.lines.txt`` text as float64 ``(N, 2)`` arrays, in file order.
+
+    Blank lines are ignored. Raises :class:`LabelFormatError` (strict) or appends to
+    ``problems`` and skips the line (lenient) for a non-number, NaN/inf, or an odd
+    count of numbers.
+    """
+    lanes: list[np.ndarray] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        fields = raw.split()
+        if not fields:
+            continue
+        try:
+            lanes.append(_parse_lane_fields(fields))
+        except ValueError as exc:
+            err = LabelFormatError(path, str(exc), line=number)
+            if strict:
+                raise err from None
+            if problems is not None:
+                problems.append(Problem.from_error(err))
+    return lanes
+
+
+def _parse_lane_fields(fields: list[str]) -> np.ndarray:
+    values = []
+    for col, tok in enumerate(fields, start=1):
+        try:
+            value = float(tok)
+        except ValueError:
+            raise ValueError(f"field {col} is {tok!r}, expected a decimal number") from None
+        if not math.isfinite(value):
+            raise ValueError(f"field {col} is {tok!r}, expected a finite number")
+        values.append(value)
+    if len(values) % 2:
+        raise ValueError(f"{len(values)} numbers, expected an even count of x y pairs")
+    return np.asarray(values, dtype=np.float64).reshape(-1, 2)
+
+
+def read_lane_points(
+    path: str | Path, *, strict: bool = True, problems: list[Problem] | None = None
+) -> list[np.ndarray]:
+    """The raw lanes of a ``.lines.txt`` file, in file order (what the evaluator reads)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise LabelFormatError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise LabelFormatError(path, f"cannot read: {exc.strerror or exc}") from None
+    return parse_lines_text(text, path=path, strict=strict, problems=problems)
+
+
+def read_lines_txt(
+    path: str | Path,
+    *,
+    image_size: tuple[int, int] = CULANE_SIZE,
+    strict: bool = True,
+    problems: list[Problem] | None = None,
+) -> LaneSet:
+    """A ``.lines.txt`` as a :class:`LaneSet` with slots assigned by the CULane rule."""
+    points = read_lane_points(path, strict=strict, problems=problems)
+    return LaneSet(tuple(Lane(p) for p in points), image_size=image_size).with_auto_slots()
+
+
+def format_lines_text(lanes: LaneSet | list[np.ndarray]) -> str:
+    """Text of a ``.lines.txt``: slotted lanes in slot order, then the rest, points in stored order.
+
+    Numbers are written with up to 6 significant decimals (``%.6g`` would lose
+    precision on 4-digit pixels, so ``repr``-style shortest round-trip floats are
+    used) so that reading back gives the same float64 values.
+    """
+    if isinstance(lanes, LaneSet):
+        arrays = [ln.points for ln in lanes.in_slot_order()]
+    else:
+        arrays = [np.asarray(p, dtype=np.float64) for p in lanes]
+    lines = []
+    for pts in arrays:
+        if len(pts) == 0:
+            continue
+        lines.append(" ".join(_fmt(v) for v in np.asarray(pts, dtype=np.float64).ravel()))
+    return "".join(line + "\n" for line in lines)
+
+
+def _fmt(value: float) -> str:
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(float(value))
+
+
+def write_lines_txt(path: str | Path, lanes: LaneSet | list[np.ndarray]) -> None:
+    """Write a ``.lines.txt`` atomically (the old file survives a crash or a full disk)."""
+    atomic_write_text(path, format_lines_text(lanes))
+
+
+def render_label_map(
+    lanes: LaneSet, *, size: tuple[int, int] | None = None, line_width: int = MASK_LINE_WIDTH
+) -> np.ndarray:
+    """The segmentation label of ``lanes``: ``uint8 (H, W)``, 0 background, slot values 1-4.
+
+    Each slotted lane is drawn as a polyline through its evaluator spline,
+    ``line_width`` pixels wide, in the frame of ``size`` (default the lane set's
+    image size; points are scaled when they differ). Unslotted lanes are not drawn.
+    """
+    from lgad_studio.core.geometry import finite_points, spline_points
+
+    width, height = size or lanes.image_size
+    sx = width / lanes.image_size[0]
+    sy = height / lanes.image_size[1]
+    canvas = np.zeros((height, width), dtype=np.uint8)
+    for lane in lanes.in_slot_order():
+        if lane.slot is None or len(lane) < 2:
+            continue
+        curve = finite_points(spline_points(lane.points)).astype(np.float64) * (sx, sy)
+        pts = np.round(curve).astype(np.int32).reshape(-1, 1, 2)
+        thickness = max(1, round(line_width * (sx + sy) / 2))
+        cv2.polylines(
+            canvas, [pts], False, int(lane.slot), thickness=thickness, lineType=cv2.LINE_8
+        )
+    return canvas
+
+
+def write_label_map(path: str | Path, lanes: LaneSet, *, line_width: int = MASK_LINE_WIDTH) -> None:
+    """Write the lane set's ``laneseg_label_w16``-style PNG atomically."""
+    ok, buf = cv2.imencode(".png", render_label_map(lanes, line_width=line_width))
+    if not ok:
+        raise LabelFormatError(path, "PNG encoding failed")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, buf.tobytes())
