@@ -120,7 +120,7 @@ def parse_gt_list(
     problems: list[Problem] | None = None,
 ) -> list[GtRow]:
     """Rows of a ``*_gt.txt`` text; blank lines are ignored."""
-    return [row for _, row in _numbered_gt_rows(text, path, strict, problems)]
+    return [row for _, row in numbered_gt_rows(text, path, strict, problems)]
 
 
 def parse_image_list(
@@ -143,7 +143,7 @@ def read_gt_list(
 ) -> list[GtRow]:
     """Rows of a ``*_gt.txt`` file; with ``root``, also checks that each image and mask exists."""
     path = Path(path)
-    numbered = _numbered_gt_rows(read_list_text(path), path, strict, problems)
+    numbered = numbered_gt_rows(read_list_text(path), path, strict, problems)
     if root is not None:
         numbered = _check_files(
             path, numbered, Path(root), strict, problems, lambda r: (r.entry, r.label)
@@ -166,7 +166,10 @@ def read_image_list(
     return [entry for _, entry in numbered]
 
 
-def _numbered_gt_rows(text, path, strict, problems) -> list[tuple[int, GtRow]]:
+def numbered_gt_rows(
+    text: str, path: str | Path, strict: bool, problems: list[Problem] | None
+) -> list[tuple[int, GtRow]]:
+    """``(line number, row)`` pairs of a ``*_gt.txt`` text (see :func:`parse_gt_list`)."""
     rows: list[tuple[int, GtRow]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         fields = raw.split()

@@ -1,0 +1,85 @@
+"""Reading dataset images: RGB ``uint8 (H, W, 3)`` arrays and cheap size probes from file headers.
+
+Missing or undecodable images raise :class:`~lgad_studio.core.errors.LabelFormatError`
+naming the file. :func:`probe_image_size` reads only the PNG/JPEG header, so a
+dataset can learn an image's size without decoding it.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from lgad_studio.core.errors import LabelFormatError
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp")
+
+_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# JPEG start-of-frame markers carry the size; C4 (DHT), C8 (JPG), CC (DAC) do not.
+_SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def read_image_rgb(path: str | Path) -> np.ndarray:
+    """The image at ``path`` as a C-contiguous RGB ``uint8 (H, W, 3)`` array."""
+    path = Path(path)
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except FileNotFoundError:
+        raise LabelFormatError(path, "image file is missing") from None
+    except OSError as exc:
+        raise LabelFormatError(path, f"cannot read image: {exc.strerror or exc}") from None
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
+    if image is None:
+        raise LabelFormatError(
+            path, "cannot decode image, expected a readable JPEG, PNG or BMP file"
+        )
+    return np.ascontiguousarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+
+
+def probe_image_size(path: str | Path) -> tuple[int, int]:
+    """``(width, height)`` of an image from its header (full decode for other formats)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+    except FileNotFoundError:
+        raise LabelFormatError(path, "image file is missing") from None
+    except OSError as exc:
+        raise LabelFormatError(path, f"cannot read image: {exc.strerror or exc}") from None
+    size = _png_size(head) or _jpeg_size(head)
+    if size is not None:
+        return size
+    height, width = read_image_rgb(path).shape[:2]
+    return width, height
+
+
+def _png_size(head: bytes) -> tuple[int, int] | None:
+    if len(head) < 24 or not head.startswith(_PNG_MAGIC) or head[12:16] != b"IHDR":
+        return None
+    width, height = struct.unpack(">II", head[16:24])
+    return (width, height) if width > 0 and height > 0 else None
+
+
+def _jpeg_size(head: bytes) -> tuple[int, int] | None:
+    if not head.startswith(b"\xff\xd8"):
+        return None
+    i = 2
+    while i + 9 <= len(head):
+        if head[i] != 0xFF:
+            return None
+        marker = head[i + 1]
+        if marker == 0xFF:  # fill byte
+            i += 1
+            continue
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:  # markers without a length
+            i += 2
+            continue
+        (length,) = struct.unpack(">H", head[i + 2 : i + 4])
+        if marker in _SOF_MARKERS:
+            height, width = struct.unpack(">HH", head[i + 5 : i + 9])
+            return (width, height) if width > 0 and height > 0 else None
+        i += 2 + length
+    return None
