@@ -1,0 +1,79 @@
+"""Label-preserving augmentation of one sample in the network-input frame.
+
+Images are ``uint8 [H, W, 3]`` RGB and lanes a :class:`LaneSet` in the same
+frame. A horizontal flip mirrors the image and the lanes, and swaps slots
+1<->4 and 2<->3 (:meth:`LaneSet.mirrored`); the affine warp moves image and lane
+points with the same matrix; brightness/contrast touch the image only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from lgad_studio.core.lanes import LaneSet
+
+
+@dataclass(frozen=True)
+class AugmentParams:
+    flip_p: float = 0.5
+    max_rotation_deg: float = 3.0
+    max_shift: float = 0.04  # fraction of the width / height
+    scale_range: tuple[float, float] = (0.95, 1.08)
+    brightness: float = 0.25  # +- fraction of 255
+    contrast: tuple[float, float] = (0.75, 1.3)
+
+
+def flip(image: np.ndarray, lanes: LaneSet) -> tuple[np.ndarray, LaneSet]:
+    """Mirror left-right; slots swap 1<->4, 2<->3."""
+    return np.ascontiguousarray(image[:, ::-1]), lanes.mirrored()
+
+
+def warp(image: np.ndarray, lanes: LaneSet, matrix: np.ndarray) -> tuple[np.ndarray, LaneSet]:
+    """Apply the ``2x3`` affine ``matrix`` to the image (edges replicated) and to every lane."""
+    h, w = image.shape[:2]
+    out = cv2.warpAffine(
+        image, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    moved = []
+    for lane in lanes:
+        pts = lane.points @ matrix[:, :2].T + matrix[:, 2]
+        moved.append(lane.with_points(pts))
+    return out, LaneSet(tuple(moved), image_size=lanes.image_size)
+
+
+def random_affine(
+    rng: np.random.Generator, size: tuple[int, int], params: AugmentParams
+) -> np.ndarray:
+    """A small rotation about the bottom centre, scale and shift: ``2x3`` float64."""
+    w, h = size
+    angle = rng.uniform(-params.max_rotation_deg, params.max_rotation_deg)
+    scale = rng.uniform(*params.scale_range)
+    matrix = cv2.getRotationMatrix2D((w / 2, h - 1), angle, scale)
+    matrix[0, 2] += rng.uniform(-params.max_shift, params.max_shift) * w
+    matrix[1, 2] += rng.uniform(-params.max_shift, params.max_shift) * h
+    return matrix
+
+
+def photometric(rng: np.random.Generator, image: np.ndarray, params: AugmentParams) -> np.ndarray:
+    """Random contrast about the mean and brightness shift, clipped to uint8."""
+    img = image.astype(np.float32)
+    mean = img.mean()
+    img = (img - mean) * rng.uniform(*params.contrast) + mean
+    img += rng.uniform(-params.brightness, params.brightness) * 255.0
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def augment(
+    rng: np.random.Generator,
+    image: np.ndarray,
+    lanes: LaneSet,
+    params: AugmentParams = AugmentParams(),
+) -> tuple[np.ndarray, LaneSet]:
+    """All of the above, each drawn from ``rng``."""
+    if rng.random() < params.flip_p:
+        image, lanes = flip(image, lanes)
+    image, lanes = warp(image, lanes, random_affine(rng, lanes.image_size, params))
+    return photometric(rng, image, params), lanes
