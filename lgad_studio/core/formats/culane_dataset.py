@@ -18,8 +18,10 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from lgad_studio.core.atomic import atomic_write_text
-from lgad_studio.core.formats.culane_lines import write_label_map
+from lgad_studio.core.formats.culane_lines import read_label_map, write_label_map
 from lgad_studio.core.formats.culane_lists import (
     LIST_DIR,
     TEST_SPLIT_DIR,
@@ -122,6 +124,10 @@ class CulaneDataset(LinesTxtDataset):
     def mask_path(self, entry: str) -> Path:
         return self.root / mask_entry(entry)
 
+    def read_mask(self, entry: str) -> np.ndarray:
+        """The entry's ``laneseg_label_w16`` mask, ``uint8 (H, W)`` slot values 0-4."""
+        return read_label_map(self.mask_path(entry))
+
     # -- existence flags ------------------------------------------------------------------
     def _gt_file(self, name: str) -> _GtFile:
         path = self._list_dir / name
@@ -131,7 +137,7 @@ class CulaneDataset(LinesTxtDataset):
             return cached
         lines = read_list_text(path).splitlines()
         gt = _GtFile(path, signature, lines)
-        for number, row in numbered_gt_rows("\n".join(lines), path, self.strict, self.problems):
+        for number, row in numbered_gt_rows(lines, path, self.strict, self.problems):
             gt.index.setdefault(row.entry, number - 1)
             gt.entries.append(row.entry)
         self._gt[name] = gt

@@ -155,3 +155,25 @@ def write_label_map(path: str | Path, lanes: LaneSet, *, line_width: int = MASK_
         raise LabelFormatError(path, "PNG encoding failed")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(path, buf.tobytes())
+
+
+def read_label_map(path: str | Path) -> np.ndarray:
+    """A ``laneseg_label_w16`` PNG as ``uint8 (H, W)`` slot values 0-4.
+
+    Raises :class:`LabelFormatError` naming the file when it is missing, not a
+    decodable PNG, or holds values above 4.
+    """
+    path = Path(path)
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except FileNotFoundError:
+        raise LabelFormatError(path, "label map is missing") from None
+    except OSError as exc:
+        raise LabelFormatError(path, f"cannot read label map: {exc.strerror or exc}") from None
+    label = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+    if label is None:
+        raise LabelFormatError(path, "cannot decode label map, expected a one-channel PNG")
+    top = int(label.max(initial=0))
+    if top > 4:
+        raise LabelFormatError(path, f"label value {top} found, expected 0 (background) to 4")
+    return label

@@ -12,8 +12,8 @@ lenient readers skip the line and record a :class:`~lgad_studio.core.errors.Prob
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from lgad_studio.core.atomic import atomic_write_text
 from lgad_studio.core.errors import LabelFormatError, Problem
@@ -37,8 +37,7 @@ TEST_CATEGORIES = (
 Existence = tuple[int, int, int, int]
 
 
-@dataclass(frozen=True)
-class GtRow:
+class GtRow(NamedTuple):
     """One line of a ``*_gt.txt`` list: the image entry, its mask path, its existence flags."""
 
     entry: str
@@ -167,27 +166,43 @@ def read_image_list(
 
 
 def numbered_gt_rows(
-    text: str, path: str | Path, strict: bool, problems: list[Problem] | None
+    lines: str | list[str], path: str | Path, strict: bool, problems: list[Problem] | None
 ) -> list[tuple[int, GtRow]]:
-    """``(line number, row)`` pairs of a ``*_gt.txt`` text (see :func:`parse_gt_list`)."""
+    """``(line number, row)`` pairs of a ``*_gt.txt`` text or its lines (see :func:`parse_gt_list`).
+
+    Written for speed: a 100k-line list parses in a fraction of a second.
+    """
     rows: list[tuple[int, GtRow]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    append = rows.append
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    flags = _FLAGS
+    for number, raw in enumerate(lines, start=1):
         fields = raw.split()
-        if not fields:
-            continue
-        if len(fields) != 6:
+        if len(fields) == 6:
+            _, _, e1, e2, e3, e4 = fields
+            try:
+                existence = (flags[e1], flags[e2], flags[e3], flags[e4])
+            except KeyError:
+                i, f = next((i, f) for i, f in enumerate(fields[2:], 1) if f not in flags)
+                message = f"existence flag e{i} is {f!r}, expected 0 or 1"
+                _fail(path, number, message, strict, problems)
+                continue
+            append((number, GtRow(_fast_entry(fields[0]), _fast_entry(fields[1]), existence)))
+        elif fields:
             message = f"{len(fields)} fields, expected 6: image label e1 e2 e3 e4"
             _fail(path, number, message, strict, problems)
-            continue
-        bad = [(i, f) for i, f in enumerate(fields[2:], start=1) if f not in ("0", "1")]
-        if bad:
-            i, f = bad[0]
-            _fail(path, number, f"existence flag e{i} is {f!r}, expected 0 or 1", strict, problems)
-            continue
-        existence = tuple(int(f) for f in fields[2:])
-        row = GtRow(normalize_entry(fields[0]), normalize_entry(fields[1]), existence)  # type: ignore[arg-type]
-        rows.append((number, row))
     return rows
+
+
+_FLAGS = {"0": 0, "1": 1}
+
+
+def _fast_entry(field: str) -> str:
+    """:func:`normalize_entry` for one whitespace-free field, quick on the common ``/a/b.jpg``."""
+    if "\\" in field or field.startswith("./"):
+        return normalize_entry(field)
+    return field.lstrip("/")
 
 
 def _numbered_entries(text, path, strict, problems) -> list[tuple[int, str]]:
@@ -199,7 +214,7 @@ def _numbered_entries(text, path, strict, problems) -> list[tuple[int, str]]:
         if len(fields) != 1:
             _fail(path, number, f"{len(fields)} fields, expected 1 image path", strict, problems)
             continue
-        entries.append((number, normalize_entry(fields[0])))
+        entries.append((number, _fast_entry(fields[0])))
     return entries
 
 
