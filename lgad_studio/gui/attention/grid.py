@@ -1,0 +1,228 @@
+"""The attention grid: rows = models (teacher, students), columns = stages, zoom/pan synced.
+
+Each cell is a pyqtgraph ``ViewBox`` holding the input image (``uint8 [H, W, 3]``,
+optional) and, above it, the stage's attention map (any ``[h, w]``, stretched to the
+image frame) drawn with a 256-entry LUT at fixed levels. All view boxes share one
+coordinate frame and are X/Y-linked, so zooming or panning one moves them all.
+Under each student cell: its distance to the teacher's map of the same stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from lgad_studio.core.errors import StudioError
+from lgad_studio.gui.attention.display import attention_distance, heat_lut, to_uint8
+
+REFERENCE_ROW = "teacher"
+
+
+class _Cell:
+    """One grid cell's items; kept so a new preview only swaps images."""
+
+    def __init__(self, view: pg.ViewBox, caption: pg.LabelItem) -> None:
+        self.view = view
+        self.caption = caption
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.heat = pg.ImageItem(axisOrder="row-major")
+        view.addItem(self.image)
+        view.addItem(self.heat)
+
+
+class AttentionGrid(QWidget):
+    """Grid of attention maps; ``set_maps`` fills it, ``export_png`` saves it."""
+
+    exported = Signal(object)  # Path
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._has_image = False
+        self._zoomed_once = False
+        self._rows: tuple[str, ...] = ()
+        self._stages: tuple[str, ...] = ()
+        self._cells: list[list[_Cell]] = []
+        self._distances: dict[str, list[float]] = {}
+        self._frame = (1, 1)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("#202124")
+        self.blend_box = QCheckBox("Blend over image")
+        self.blend_box.setChecked(True)
+        self.blend_box.toggled.connect(self._on_blend_toggled)
+        self.reset_button = QPushButton("Reset zoom")
+        self.reset_button.clicked.connect(self.reset_zoom)
+        self.export_button = QPushButton("Export PNG…")
+        self.export_button.clicked.connect(self._on_export_clicked)
+        self.empty_label = QLabel("No attention maps yet.")
+        bar = QHBoxLayout()
+        bar.addWidget(self.blend_box)
+        bar.addStretch(1)
+        bar.addWidget(self.reset_button)
+        bar.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.graphics, 1)
+        self.export_button.setEnabled(False)
+
+    # --- public API -------------------------------------------------------------------
+    def set_maps(
+        self,
+        *,
+        stages: Sequence[str],
+        rows: Mapping[str, Sequence[np.ndarray]],
+        image: np.ndarray | None = None,
+    ) -> None:
+        """Show ``rows[name][k]`` (``[h, w]``) for each row and stage ``k``; ``image`` ``uint8 [H, W, 3]``."""
+        for name, maps in rows.items():
+            if len(maps) != len(stages):
+                raise ValueError(f"row {name!r} has {len(maps)} maps for {len(stages)} stages")
+        names = tuple(rows)
+        if names != self._rows or tuple(stages) != self._stages:
+            self._build(names, tuple(stages))
+        self._frame = self._frame_size(rows, image)
+        width, height = self._frame
+        self._distances = self._compute_distances(rows)
+        blended = self.blend_box.isChecked() and image is not None
+        lut = heat_lut(blended=blended)
+        for r, name in enumerate(names):
+            for k, cell in enumerate(self._cells[r]):
+                if image is not None:
+                    cell.image.setImage(np.ascontiguousarray(image), autoLevels=False, levels=None)
+                    cell.image.setRect(QRectF(0, 0, width, height))
+                cell.image.setVisible(blended)
+                cell.heat.setImage(to_uint8(rows[name][k]), autoLevels=False, levels=(0, 255))
+                cell.heat.setLookupTable(lut)
+                cell.heat.setRect(QRectF(0, 0, width, height))
+                cell.caption.setText(self._caption(name, k))
+        self._has_image = image is not None
+        self.empty_label.setVisible(not names)
+        self.export_button.setEnabled(bool(names))
+        if names and not self._zoomed_once:
+            self.reset_zoom()
+
+    def clear(self) -> None:
+        self._build((), ())
+        self.empty_label.setVisible(True)
+        self.export_button.setEnabled(False)
+
+    def shape(self) -> tuple[int, int]:
+        """(rows, stages) currently shown."""
+        return len(self._rows), len(self._stages)
+
+    def row_names(self) -> tuple[str, ...]:
+        return self._rows
+
+    def stage_names(self) -> tuple[str, ...]:
+        return self._stages
+
+    def distances(self) -> dict[str, list[float]]:
+        """Per student row: distance to the teacher's map at each stage (no teacher: empty)."""
+        return {name: list(values) for name, values in self._distances.items()}
+
+    def view_boxes(self) -> list[list[pg.ViewBox]]:
+        return [[cell.view for cell in row] for row in self._cells]
+
+    def heat_image(self, row: int, stage: int) -> np.ndarray:
+        """The ``uint8 [h, w]`` map displayed in a cell (for tests and export)."""
+        return self._cells[row][stage].heat.image
+
+    def reset_zoom(self) -> None:
+        if self._cells:
+            width, height = self._frame
+            self._cells[0][0].view.setRange(QRectF(0, 0, width, height), padding=0.02)
+            self._zoomed_once = True
+
+    def export_png(self, path: str | Path) -> Path:
+        """Save the grid as it is shown (PNG; pyqtgraph's SVG export is unreliable)."""
+        path = Path(path)
+        if path.suffix.lower() != ".png":
+            path = path.with_suffix(".png")
+        if not self.graphics.grab().save(str(path), "PNG"):
+            raise StudioError(f"{path}: could not write the PNG (is the folder writable?)")
+        self.exported.emit(path)
+        return path
+
+    # --- internals ----------------------------------------------------------------------
+    def _build(self, rows: tuple[str, ...], stages: tuple[str, ...]) -> None:
+        self.graphics.clear()
+        self._rows, self._stages, self._cells = rows, stages, []
+        self._zoomed_once = False
+        if not rows:
+            return
+        for k, stage in enumerate(stages):
+            self.graphics.addLabel(f"<b>{stage}</b>", row=0, col=k + 1).setMaximumHeight(20)
+        first: pg.ViewBox | None = None
+        for r, name in enumerate(rows):
+            self.graphics.addLabel(
+                f"<b>{name}</b>", row=2 * r + 1, col=0, angle=-90
+            ).setMaximumWidth(24)
+            cells = []
+            for k in range(len(stages)):
+                view = self.graphics.addViewBox(
+                    row=2 * r + 1, col=k + 1, lockAspect=True, invertY=True
+                )
+                view.setMenuEnabled(False)
+                caption = self.graphics.addLabel("", row=2 * r + 2, col=k + 1, size="8pt")
+                caption.setMaximumHeight(16)
+                if first is None:
+                    first = view
+                else:
+                    view.setXLink(first)
+                    view.setYLink(first)
+                cells.append(_Cell(view, caption))
+            self._cells.append(cells)
+
+    @staticmethod
+    def _frame_size(
+        rows: Mapping[str, Sequence[np.ndarray]], image: np.ndarray | None
+    ) -> tuple[int, int]:
+        if image is not None:
+            return int(image.shape[1]), int(image.shape[0])
+        shapes = [m.shape for maps in rows.values() for m in maps]
+        if not shapes:
+            return 1, 1
+        return max(s[1] for s in shapes), max(s[0] for s in shapes)
+
+    def _compute_distances(
+        self, rows: Mapping[str, Sequence[np.ndarray]]
+    ) -> dict[str, list[float]]:
+        reference = rows.get(REFERENCE_ROW)
+        if reference is None:
+            return {}
+        return {
+            name: [attention_distance(m, t) for m, t in zip(maps, reference, strict=True)]
+            for name, maps in rows.items()
+            if name != REFERENCE_ROW
+        }
+
+    def _caption(self, row: str, stage: int) -> str:
+        if row in self._distances:
+            return f"distance to teacher {self._distances[row][stage]:.3f}"
+        return "reference" if row == REFERENCE_ROW and self._distances else ""
+
+    def _on_blend_toggled(self, blended: bool) -> None:
+        lut = heat_lut(blended=blended and self._has_image)
+        for row in self._cells:
+            for cell in row:
+                cell.image.setVisible(blended and self._has_image)
+                cell.heat.setLookupTable(lut)
+
+    def _on_export_clicked(self) -> None:
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export attention grid", "attention.png", "PNG (*.png)"
+        )
+        if not path:
+            return
+        try:
+            self.export_png(path)
+        except StudioError as err:
+            QMessageBox.warning(self, "Export failed", str(err))

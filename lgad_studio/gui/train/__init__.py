@@ -1,0 +1,7 @@
+"""The Train tab: teacher and student runs as background jobs, live curves, history."""
+
+from __future__ import annotations
+
+from lgad_studio.gui.train.tab import TrainTab
+
+__all__ = ["TrainTab"]

@@ -1,0 +1,85 @@
+"""Progress bar with throughput and ETA for the running job."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
+
+
+def format_duration(seconds: float) -> str:
+    """``3725`` -> ``"1:02:05"``, ``65`` -> ``"1:05"``."""
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class EtaEstimator:
+    """Remaining time from the rate since the first progress report (excludes start-up)."""
+
+    def __init__(self) -> None:
+        self._origin: tuple[float, int] | None = None
+        self._last: tuple[float, int] | None = None
+
+    def reset(self) -> None:
+        self._origin = self._last = None
+
+    def update(self, done: int, *, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        if self._origin is None or done < self._origin[1]:
+            self._origin = (now, done)
+        self._last = (now, done)
+
+    def remaining_s(self, total: int) -> float | None:
+        if self._origin is None or self._last is None:
+            return None
+        (t0, d0), (t1, d1) = self._origin, self._last
+        if d1 <= d0 or t1 <= t0:
+            return None
+        return (total - d1) * (t1 - t0) / (d1 - d0)
+
+
+class ProgressPanel(QWidget):
+    """``[#####----]  step 120 / 800 · epoch 2 · 14.2 img/s · ETA 2:31``."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
+        self.label = QLabel("Idle")
+        self.label.setMinimumWidth(320)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bar, 1)
+        layout.addWidget(self.label)
+        self._eta = EtaEstimator()
+        self._rate = ""
+
+    def start(self, name: str) -> None:
+        self._eta.reset()
+        self._rate = ""
+        self.bar.setRange(0, 0)  # busy until the first report
+        self.label.setText(f"{name}: starting…")
+
+    def set_rate(self, images_per_s: float) -> None:
+        self._rate = f" · {images_per_s:.1f} img/s" if images_per_s > 0 else ""
+
+    def update_progress(self, done: int, total: int, message: str) -> None:
+        self._eta.update(done)
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+        remaining = self._eta.remaining_s(total)
+        eta = f" · ETA {format_duration(remaining)}" if remaining is not None else ""
+        what = f" · {message}" if message else ""
+        self.label.setText(f"{done} / {total}{what}{self._rate}{eta}")
+
+    def stop(self, text: str) -> None:
+        if self.bar.maximum() == 0:
+            self.bar.setRange(0, 1)
+        self.label.setText(text)
+
+    def eta_text(self) -> str:
+        return self.label.text()

@@ -1,0 +1,121 @@
+"""Run folders on disk: what the Train tab's history lists (no Qt).
+
+A run folder is what the engine writes for ``config.out``: ``config.json`` (with
+``"type": "TeacherConfig" | "StudentConfig"``), ``metrics.jsonl`` and checkpoints
+``*.pt`` (``last.pt``, ``best.pt``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KIND_LABELS = {
+    "teacher": "teacher",
+    "lgad": "LGAD student",
+    "sad": "SAD student",
+    "none": "baseline",
+}
+CHECKPOINT_ORDER = ("best.pt", "last.pt")
+
+
+@dataclass
+class RunRecord:
+    """One run of the history; ``state`` is updated by the tab while its job runs."""
+
+    run_dir: Path
+    kind: str  # teacher | lgad | sad | none
+    config: dict = field(default_factory=dict)
+    best_f1: float | None = None
+    state: str = "on disk"  # queued | running | finished | cancelled | failed | on disk
+
+    @property
+    def name(self) -> str:
+        return self.run_dir.name
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.kind == "teacher"
+
+    def checkpoints(self) -> list[Path]:
+        """``best.pt``, ``last.pt``, then any other ``*.pt`` of the folder."""
+        if not self.run_dir.is_dir():
+            return []
+        found = sorted(self.run_dir.glob("*.pt"))
+        ordered = [self.run_dir / n for n in CHECKPOINT_ORDER if (self.run_dir / n).is_file()]
+        return ordered + [p for p in found if p not in ordered]
+
+    def best_checkpoint(self) -> Path | None:
+        checkpoints = self.checkpoints()
+        return checkpoints[0] if checkpoints else None
+
+
+def run_kind(config: dict) -> str:
+    if config.get("type") == "TeacherConfig":
+        return "teacher"
+    return str(config.get("mode", "none"))
+
+
+def best_f1_of(metrics_jsonl: Path) -> float | None:
+    """Highest validation ``f1`` in a metrics JSONL file (lines it cannot read are skipped)."""
+    if not metrics_jsonl.is_file():
+        return None
+    best: float | None = None
+    for line in metrics_jsonl.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        values = (
+            [record.get("f1"), (record.get("metrics") or {}).get("f1")]
+            if isinstance(record, dict)
+            else []
+        )
+        for value in values:
+            if isinstance(value, (int, float)) and math.isfinite(value) and value >= 0:
+                best = value if best is None else max(best, float(value))
+    return best
+
+
+def read_run(run_dir: Path) -> RunRecord | None:
+    """The record of a run folder, or None if it has no readable ``config.json``."""
+    try:
+        config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    if not isinstance(config, dict):
+        return None
+    return RunRecord(
+        run_dir=run_dir,
+        kind=run_kind(config),
+        config=config,
+        best_f1=best_f1_of(run_dir / "metrics.jsonl"),
+    )
+
+
+def scan_runs(root: Path) -> list[RunRecord]:
+    """Runs directly under ``root``, oldest first."""
+    if not root.is_dir():
+        return []
+    records = [r for d in root.iterdir() if d.is_dir() and (r := read_run(d)) is not None]
+    return sorted(records, key=lambda r: (r.run_dir.stat().st_mtime, r.name))
+
+
+def new_run_dir(
+    root: Path, kind: str, *, reserved: set[Path] | frozenset[Path] = frozenset()
+) -> Path:
+    """A fresh folder name ``<root>/<YYYYmmdd-HHMMSS>-<kind>`` (not created, not in ``reserved``)."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    candidate = root / f"{stamp}-{kind}"
+    n = 2
+    while candidate.exists() or candidate in reserved:
+        candidate = root / f"{stamp}-{kind}-{n}"
+        n += 1
+    return candidate

@@ -1,0 +1,294 @@
+"""The Train tab: teacher and student forms, progress, live curves, attention preview, history.
+
+Composition only: each button builds the engine's config from a form and submits
+``train_teacher`` / ``distill`` to the shared :class:`JobRunner`; the running job's
+events feed the progress bar, the curves, the attention preview and the history.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lgad_studio.core.errors import StudioError
+from lgad_studio.core.events import CheckpointWritten, EpochEnd, Finished, Preview, StepMetrics
+from lgad_studio.gui.attention import AttentionGrid
+from lgad_studio.gui.jobs import Job, JobRunner
+from lgad_studio.gui.train.curves import LiveCurves
+from lgad_studio.gui.train.engine import distill_job, export_onnx_job, teacher_job
+from lgad_studio.gui.train.forms import StudentForm, TeacherForm
+from lgad_studio.gui.train.history import RunHistory
+from lgad_studio.gui.train.progress import ProgressPanel
+from lgad_studio.gui.train.runs import RunRecord, new_run_dir, read_run, scan_runs
+
+
+class TrainTab(QWidget):
+    """Train a teacher, distill students, watch them learn, export their checkpoints."""
+
+    evaluate_requested = Signal(object)  # list[Path] of student checkpoints
+    run_ended = Signal(object)  # RunRecord
+
+    def __init__(
+        self, runner: JobRunner, *, runs_root: Path, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.runs_root = Path(runs_root)
+        self._dataset: Path | None = None
+        self._job_runs: dict[int, RunRecord] = {}
+        self._current: Job | None = None
+        self.last_error: tuple[str, str] | None = None
+
+        self.teacher_form = TeacherForm()
+        self.student_form = StudentForm()
+        self.threads = QSpinBox()
+        self.threads.setRange(1, max(1, os.cpu_count() or 1))
+        self.threads.setValue(runner.torch_threads or 1)
+        self.threads.setToolTip(
+            "torch CPU threads for the next job (process-wide; 1 keeps the window responsive)"
+        )
+        self.threads.valueChanged.connect(self.runner.set_torch_threads)
+        self.dataset_label = QLabel("No dataset open")
+        self.dataset_label.setWordWrap(True)
+        options = QFormLayout()
+        options.addRow("Dataset", self.dataset_label)
+        options.addRow("CPU threads", self.threads)
+        options.addRow("Runs folder", QLabel(str(self.runs_root)))
+        self.cancel_button = QPushButton("Cancel run")
+        self.cancel_all_button = QPushButton("Cancel all")
+        self.cancel_button.clicked.connect(self.cancel_current)
+        self.cancel_all_button.clicked.connect(self.runner.cancel_all)
+        cancel_row = QHBoxLayout()
+        cancel_row.addWidget(self.cancel_button)
+        cancel_row.addWidget(self.cancel_all_button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addLayout(options)
+        left_layout.addWidget(self.teacher_form)
+        left_layout.addWidget(self.student_form)
+        left_layout.addLayout(cancel_row)
+        left_layout.addStretch(1)
+
+        self.progress = ProgressPanel()
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #d93025;")
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details_button = QPushButton("Show traceback")
+        self.details_button.clicked.connect(self._on_details_clicked)
+        error_row = QHBoxLayout()
+        error_row.addWidget(self.error_label, 1)
+        error_row.addWidget(self.details_button)
+        self.curves = LiveCurves()
+        self.preview = AttentionGrid()
+        self.history = RunHistory()
+        right_split = QSplitter(Qt.Orientation.Vertical)
+        right_split.addWidget(self.curves)
+        right_split.addWidget(self.preview)
+        right_split.addWidget(self.history)
+        right_split.setSizes([330, 330, 170])
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.progress)
+        right_layout.addLayout(error_row)
+        right_layout.addWidget(right_split, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(split)
+
+        self.teacher_form.train_requested.connect(self.start_teacher)
+        self.student_form.distill_requested.connect(self.start_student)
+        self.history.use_as_teacher_requested.connect(self.student_form.set_teacher)
+        self.history.evaluate_requested.connect(self.evaluate_requested)
+        self.history.export_checkpoint_requested.connect(self._on_history_export_checkpoint)
+        self.history.export_onnx_requested.connect(self._on_history_export_onnx)
+        self._show_error(None)
+        self._update_buttons()
+        self.history.set_runs(scan_runs(self.runs_root))
+
+    # --- public API ---------------------------------------------------------------------
+    def set_dataset(self, root: str | Path | None) -> None:
+        """The dataset the next runs train on (its current labels, edits included)."""
+        self._dataset = Path(root) if root is not None else None
+        self.dataset_label.setText(str(self._dataset) if self._dataset else "No dataset open")
+        self._update_buttons()
+
+    def start_teacher(self) -> Job | None:
+        """Queue a teacher run with the form's settings; None (and a message) if they are invalid."""
+        return self._submit(
+            "teacher", lambda out: self.teacher_form.config(data=self._data(), out=out), teacher_job
+        )
+
+    def start_student(self) -> Job | None:
+        """Queue a student run (LGAD / SAD / baseline) with the form's settings."""
+        mode = self.student_form.current_mode()
+        return self._submit(
+            mode, lambda out: self.student_form.config(data=self._data(), out=out), distill_job
+        )
+
+    def cancel_current(self) -> None:
+        if self._current is not None:
+            self._current.cancel()
+
+    def export_checkpoint(self, source: Path, target: Path) -> Path:
+        """Copy a checkpoint (it is self-contained: weights, config, metrics)."""
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+        except OSError as err:
+            raise StudioError(
+                f"{target}: could not copy the checkpoint {source} ({err.strerror})"
+            ) from None
+        return target
+
+    def export_onnx(self, checkpoint: Path, target: Path) -> Job:
+        """Queue an ONNX export of a student checkpoint as a job."""
+        job = self.runner.submit(f"export {checkpoint.name}", export_onnx_job(checkpoint, target))
+        job.errored.connect(self._on_job_errored)
+        job.finished.connect(lambda value: self.progress.stop(f"Exported {value}"))
+        return job
+
+    # --- submission ---------------------------------------------------------------------------
+    def _data(self) -> str:
+        if self._dataset is None:
+            raise StudioError("no dataset is open: open one in the Label tab first")
+        return str(self._dataset)
+
+    def _submit(self, kind: str, build_config, make_factory) -> Job | None:
+        reserved = {r.run_dir for r in self._job_runs.values()}
+        out = new_run_dir(self.runs_root, kind, reserved=reserved)
+        try:
+            config = build_config(str(out))
+            factory = make_factory(config)
+        except StudioError as err:
+            self._show_error((str(err), ""))
+            return None
+        self._show_error(None)
+        record = RunRecord(run_dir=out, kind=kind, config=config.to_dict(), state="queued")
+        job = self.runner.submit(f"{record.label} {out.name}", factory)
+        self._job_runs[job.id] = record
+        self.history.upsert(record)
+        job.started.connect(lambda: self._on_job_started(job))
+        job.steps_emitted.connect(lambda steps: self._on_job_steps(job, steps))
+        job.event_emitted.connect(lambda event: self._on_job_event(job, event))
+        job.progress.connect(lambda d, t, m: self._on_job_progress(job, d, t, m))
+        job.errored.connect(self._on_job_errored)
+        job.ended.connect(lambda: self._on_job_ended(job))
+        self._update_buttons()
+        return job
+
+    # --- job events -------------------------------------------------------------------------------
+    def _on_job_started(self, job: Job) -> None:
+        self._current = job
+        record = self._job_runs[job.id]
+        record.state = "running"
+        self.history.upsert(record)
+        self.curves.clear()
+        self.preview.clear()
+        self.progress.start(job.name)
+        self._update_buttons()
+
+    def _on_job_steps(self, job: Job, steps: list[StepMetrics]) -> None:
+        if job is self._current:
+            self.curves.add_steps(steps)
+            self.progress.set_rate(steps[-1].images_per_s)
+
+    def _on_job_progress(self, job: Job, done: int, total: int, message: str) -> None:
+        if job is self._current:
+            self.progress.update_progress(done, total, message)
+
+    def _on_job_event(self, job: Job, event: object) -> None:
+        record = self._job_runs[job.id]
+        if isinstance(event, EpochEnd):
+            if job is self._current:
+                self.curves.add_epoch(event)
+            f1 = event.metrics.get("f1")
+            if f1 is not None and f1 >= 0 and (record.best_f1 is None or f1 > record.best_f1):
+                record.best_f1 = float(f1)
+            self.history.upsert(record)
+        elif isinstance(event, CheckpointWritten):
+            self.history.upsert(record)
+        elif isinstance(event, Preview) and job is self._current:
+            self.preview.set_maps(stages=event.stages, rows=event.attention, image=event.image)
+        elif isinstance(event, Finished):
+            record.state = "cancelled" if event.cancelled else "finished"
+
+    def _on_job_errored(self, message: str, details: str) -> None:
+        self._show_error((message, details))
+
+    def _on_job_ended(self, job: Job) -> None:
+        record = self._job_runs.pop(job.id)
+        if job.error is not None:
+            record.state = "failed"
+        elif job.cancel_requested:
+            record.state = "cancelled"
+        else:
+            record.state = "finished"
+        on_disk = read_run(record.run_dir)
+        if on_disk is not None and on_disk.best_f1 is not None:
+            record.best_f1 = on_disk.best_f1
+        self.history.upsert(record)
+        if job is self._current:
+            self._current = None
+            self.curves.repaint_now()
+            self.progress.stop(f"{job.name}: {record.state}")
+        self._update_buttons()
+        self.run_ended.emit(record)
+
+    # --- helpers ----------------------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        has_data = self._dataset is not None
+        tip = "" if has_data else "Open a dataset first"
+        for button in (self.teacher_form.train_button, self.student_form.distill_button):
+            button.setEnabled(has_data)
+            button.setToolTip(tip)
+        self.cancel_button.setEnabled(self._current is not None)
+        self.cancel_all_button.setEnabled(self.runner.is_busy())
+
+    def _show_error(self, error: tuple[str, str] | None) -> None:
+        self.last_error = error
+        self.error_label.setText(error[0] if error else "")
+        self.error_label.setVisible(error is not None)
+        self.details_button.setVisible(bool(error and error[1]))
+
+    def _on_details_clicked(self) -> None:
+        if self.last_error is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Critical, "Job failed", self.last_error[0], parent=self)
+        box.setDetailedText(self.last_error[1])
+        box.open()
+
+    def _on_history_export_checkpoint(self, source: Path) -> None:
+        target, _ = QFileDialog.getSaveFileName(
+            self, "Export checkpoint", source.name, "Checkpoints (*.pt)"
+        )
+        if target:
+            try:
+                self.export_checkpoint(source, Path(target))
+            except StudioError as err:
+                self._show_error((str(err), ""))
+
+    def _on_history_export_onnx(self, source: Path) -> None:
+        target, _ = QFileDialog.getSaveFileName(
+            self, "Export ONNX", source.with_suffix(".onnx").name, "ONNX (*.onnx)"
+        )
+        if target:
+            self.export_onnx(source, Path(target))
