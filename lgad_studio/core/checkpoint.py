@@ -16,6 +16,7 @@ refused with a :class:`CheckpointError` naming the file and what was expected.
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,12 +100,15 @@ def load_checkpoint(
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such checkpoint file")
+    if not zipfile.is_zipfile(path):
+        raise CheckpointError(f"{path}: not an LGAD Studio checkpoint (not a PyTorch zip file)")
     try:
         data = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for foreign files
-        reason = str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__
+        kind = type(exc).__name__
         raise CheckpointError(
-            f"{path}: not an LGAD Studio checkpoint (cannot be read: {reason})"
+            f"{path}: not an LGAD Studio checkpoint (torch.load(weights_only=True) failed with "
+            f"{kind}: it holds Python objects other than tensors and plain values)"
         ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError(f"{path}: not an LGAD Studio checkpoint (no {FORMAT!r} marker)")
