@@ -1,0 +1,46 @@
+"""Qt application set-up and the studio's entry point, :func:`run_gui`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QApplication
+
+from lgad_studio import __version__
+from lgad_studio.gui.main_window import MainWindow
+from lgad_studio.gui.settings import APPLICATION, ORGANIZATION, StudioSettings
+
+
+def make_application(argv: Sequence[str] = ()) -> QApplication:
+    """The process's ``QApplication`` (created once), named so ``QSettings`` finds its file."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(["lgad-studio", *argv])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("LGAD Studio")
+    app.setApplicationVersion(__version__)
+    return app  # type: ignore[return-value]
+
+
+def run_gui(argv: Sequence[str] = ()) -> int:
+    """Open the studio and run until its window closes; returns the exit code.
+
+    ``argv``: Qt's own options (``-platform offscreen``, ``-style fusion`` …), then
+    an optional dataset path (CULane root, TuSimple JSON, folder of images).
+    Without one the default demo dataset opens, generated on first use.
+    """
+    app = make_application(argv)
+    rest = [a for a in app.arguments()[1:] if not a.startswith("-")]
+    window = MainWindow(StudioSettings())
+    window.show()
+    if rest:
+        window.open_dataset(rest[0])
+    else:
+        window.open_default_demo()
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_gui(sys.argv[1:]))

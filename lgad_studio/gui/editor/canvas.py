@@ -1,0 +1,365 @@
+"""The editing canvas: one image, its lanes as evaluator splines, and the mouse/keyboard edits.
+
+Scene coordinates are ``xy_image``: the pixmap is offset by half a pixel so that
+pixel ``(i, j)`` is centred on the integer point ``(i, j)``, exactly where a
+CULane vertex ``(i, j)`` lands when the evaluator rasterises it (see
+``docs/adr/coordinate-frames.md``). The canvas never changes lanes itself: every
+edit becomes a new ``LaneSet`` handed to :meth:`LabelDocument.apply`, which owns
+undo. While a vertex is dragged only the drawing follows the mouse; the edit is
+applied once, on release.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPixmap
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QGraphicsScene, QWidget
+
+from lgad_studio.core.formats.culane_lines import render_label_map
+from lgad_studio.core.lanes import LaneSet
+from lgad_studio.gui.editor import edits, hit
+from lgad_studio.gui.editor.document import LabelDocument
+from lgad_studio.gui.editor.draft import LaneDraft
+from lgad_studio.gui.editor.items import (
+    HANDLE_PX,
+    SLOT_COLOURS,
+    Z_DRAFT,
+    Z_OVERLAY,
+    HandleItem,
+    LaneItem,
+    SlotLabelItem,
+    slot_colour,
+)
+from lgad_studio.gui.editor.view import ZoomPanView
+
+OVERLAY_ALPHA = 110
+
+
+def _overlay_lut() -> np.ndarray:
+    lut = np.zeros((256, 4), dtype=np.uint8)
+    for slot in range(1, 5):
+        colour = SLOT_COLOURS[slot]
+        lut[slot] = (colour.red(), colour.green(), colour.blue(), OVERLAY_ALPHA)
+    return lut
+
+
+class LaneCanvas(ZoomPanView):
+    """Shows one document's lanes over its image and turns mouse gestures into edits."""
+
+    selection_changed = Signal()
+    drawing_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        # The view does not own a scene it did not create, so keep the reference (else: blank view).
+        self._scene = QGraphicsScene()
+        super().__init__(self._scene, parent)
+        self._image_item = QGraphicsPixmapItem()
+        self._image_item.setOffset(-0.5, -0.5)
+        self._image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._overlay_item = QGraphicsPixmapItem()
+        self._overlay_item.setOffset(-0.5, -0.5)
+        self._overlay_item.setZValue(Z_OVERLAY)
+        self._overlay_item.setVisible(False)
+        self._scene.addItem(self._image_item)
+        self._scene.addItem(self._overlay_item)
+        self._lut = _overlay_lut()
+        self._items: list[QGraphicsItem] = []
+        self._document: LabelDocument | None = None
+        self._image_size = (0, 0)
+        self.selected_lane: int | None = None
+        self.selected_vertex: int | None = None
+        self._draft: LaneDraft | None = None
+        self._hover: tuple[float, float] | None = None
+        self._drag: tuple[int, int] | None = None  # (lane, vertex) under the mouse button
+        self._dragged: LaneSet | None = None  # what the lanes become if the drag ends here
+
+    # -- content ---------------------------------------------------------------------------
+    @property
+    def document(self) -> LabelDocument | None:
+        return self._document
+
+    def set_image(self, rgb: np.ndarray | None, *, size: tuple[int, int]) -> None:
+        """Show ``rgb`` (``uint8 [H, W, 3]``), or a grey placeholder of ``size`` when ``None``."""
+        if rgb is None:
+            pixmap = QPixmap(*size)
+            pixmap.fill(QColor("#3a3a3a"))
+        else:
+            rgb = np.ascontiguousarray(rgb)
+            height, width = rgb.shape[:2]
+            image = QImage(rgb.data, width, height, rgb.strides[0], QImage.Format.Format_RGB888)
+            pixmap = QPixmap.fromImage(image)  # copies: rgb may be freed afterwards
+        self._image_item.setPixmap(pixmap)
+        self._image_size = (pixmap.width(), pixmap.height())
+        margin = 0.1 * max(self._image_size)
+        self.setSceneRect(self.content_rect().adjusted(-margin, -margin, margin, margin))
+        if self._fit_mode:
+            self.fit()
+
+    def content_rect(self) -> QRectF:
+        width, height = self._image_size
+        return QRectF(-0.5, -0.5, width, height)
+
+    def set_document(self, document: LabelDocument | None) -> None:
+        if self._document is not None:
+            self._document.lanes_changed.disconnect(self._on_document_lanes_changed)
+            self._document.proposal_changed.disconnect(self._rebuild)
+        self._document = document
+        self._draft = None
+        self._drag = self._dragged = None
+        self.selected_lane = self.selected_vertex = None
+        if document is not None:
+            document.lanes_changed.connect(self._on_document_lanes_changed)
+            document.proposal_changed.connect(self._rebuild)
+        self._refresh_overlay()
+        self._rebuild()
+        self.drawing_changed.emit(False)
+        self.selection_changed.emit()
+
+    @property
+    def lanes(self) -> LaneSet:
+        return self._document.lanes if self._document is not None else LaneSet()
+
+    # -- label-map overlay -----------------------------------------------------------------
+    def set_overlay_visible(self, visible: bool) -> None:
+        self._overlay_item.setVisible(visible)
+        self._refresh_overlay()
+
+    @property
+    def overlay_visible(self) -> bool:
+        return self._overlay_item.isVisible()
+
+    def _refresh_overlay(self) -> None:
+        if not self._overlay_item.isVisible() or self._document is None:
+            return
+        # Rendered by core exactly as the trainer renders it: the lanes' own image frame.
+        rgba = np.ascontiguousarray(self._lut[render_label_map(self.lanes)])
+        image = QImage(
+            rgba.data, rgba.shape[1], rgba.shape[0], rgba.strides[0], QImage.Format.Format_RGBA8888
+        )
+        self._overlay_item.setPixmap(QPixmap.fromImage(image))
+
+    # -- drawing the lanes -----------------------------------------------------------------
+    def _on_document_lanes_changed(self) -> None:
+        count = len(self.lanes)
+        if self.selected_lane is not None and self.selected_lane >= count:
+            self.selected_lane = None
+        lane = self.lanes[self.selected_lane] if self.selected_lane is not None else None
+        if lane is None or (self.selected_vertex is not None and self.selected_vertex >= len(lane)):
+            self.selected_vertex = None
+        self._refresh_overlay()
+        self._rebuild()
+        self.selection_changed.emit()
+
+    def _rebuild(self, lanes: LaneSet | None = None) -> None:
+        """Recreate every lane item (a handful per image: cheaper than diffing them)."""
+        for item in self._items:
+            self._scene.removeItem(item)
+        self._items = []
+        lanes = self.lanes if lanes is None else lanes
+        for index, lane in enumerate(lanes):
+            selected = index == self.selected_lane
+            self._add(LaneItem(lane.points, lane.slot, selected=selected))
+            if len(lane):
+                self._add(SlotLabelItem(lane.points, lane.slot))
+            if selected:
+                for v, (x, y) in enumerate(lane.points):
+                    current = v == self.selected_vertex
+                    self._add(HandleItem(x, y, slot_colour(lane.slot), current=current))
+        proposal = self._document.proposal if self._document is not None else None
+        for lane in proposal or ():
+            self._add(LaneItem(lane.points, lane.slot, proposed=True))
+        if self._draft is not None:
+            self._add_draft_items(self._draft)
+
+    def _add_draft_items(self, draft: LaneDraft) -> None:
+        points = draft.as_array()
+        if len(points):
+            item = LaneItem(points, None, selected=True, tail=self._hover)
+            item.setZValue(Z_DRAFT)
+            self._add(item)
+        for x, y in points:
+            self._add(HandleItem(x, y, slot_colour(None)))
+
+    def _add(self, item: QGraphicsItem) -> None:
+        self._scene.addItem(item)
+        self._items.append(item)
+
+    # -- selection -------------------------------------------------------------------------
+    def select_lane(self, index: int | None, vertex: int | None = None) -> None:
+        self.selected_lane = index
+        self.selected_vertex = vertex if index is not None else None
+        self._rebuild()
+        self.selection_changed.emit()
+
+    def select_next_lane(self, step: int = 1) -> None:
+        count = len(self.lanes)
+        if count:
+            current = -1 if self.selected_lane is None and step > 0 else (self.selected_lane or 0)
+            self.select_lane((current + step) % count)
+
+    # -- edits (each one a single undoable step) --------------------------------------------
+    def _apply(self, lanes: LaneSet, text: str) -> None:
+        if self._document is not None:
+            self._document.apply(lanes, text)
+
+    def set_selected_slot(self, slot: int | None) -> None:
+        if self.selected_lane is not None:
+            label = f"Set slot {slot}" if slot else "Clear slot"
+            self._apply(self.lanes.set_slot(self.selected_lane, slot), label)
+
+    def delete_selected(self, *, whole_lane: bool = False) -> None:
+        """Delete the selected vertex, or the selected lane when no vertex is selected."""
+        index, vertex = self.selected_lane, self.selected_vertex
+        if index is None:
+            return
+        self.selected_vertex = None
+        if vertex is None or whole_lane:
+            self.selected_lane = None
+            self._apply(self.lanes.remove(index), "Delete lane")
+        else:
+            self._apply(edits.without_vertex(self.lanes, index, vertex), "Delete vertex")
+
+    def insert_vertex(self, index: int, xy: tuple[float, float]) -> bool:
+        """Insert a vertex on lane ``index`` where its curve passes nearest to ``xy``."""
+        result = edits.with_vertex_inserted(self.lanes, index, xy)
+        if result is None:
+            return False
+        lanes, vertex = result
+        self.selected_lane, self.selected_vertex = index, vertex
+        self._apply(lanes, "Insert vertex")
+        return True
+
+    # -- drawing a new lane -----------------------------------------------------------------
+    @property
+    def is_drawing(self) -> bool:
+        return self._draft is not None
+
+    @property
+    def draft(self) -> LaneDraft | None:
+        return self._draft
+
+    def start_drawing(self) -> None:
+        if self._document is None:
+            return
+        self._draft = LaneDraft()
+        self.select_lane(None)
+        self.viewport().setCursor(Qt.CursorShape.CrossCursor)
+        self.drawing_changed.emit(True)
+
+    def cancel_drawing(self) -> None:
+        if self._draft is not None:
+            self._end_drawing()
+
+    def finish_drawing(self) -> bool:
+        """Commit the draft as a new lane (slot by the CULane rule when that slot is free)."""
+        draft = self._draft
+        if draft is None or not draft.can_finish:
+            return False
+        self._end_drawing()
+        self.selected_lane, self.selected_vertex = len(self.lanes), None
+        self._apply(edits.with_new_lane(self.lanes, draft.to_lane()), "Draw lane")
+        return True
+
+    def _end_drawing(self) -> None:
+        self._draft = None
+        self._hover = None
+        self.viewport().unsetCursor()
+        self._rebuild()
+        self.drawing_changed.emit(False)
+
+    # -- mouse -----------------------------------------------------------------------------
+    def _ctx(self) -> hit.HitContext:
+        return hit.HitContext(radius=HANDLE_PX / max(self.zoom, 1e-6))
+
+    def _pick(self, xy: tuple[float, float]) -> tuple[int | None, int | None]:
+        """(lane, vertex) under ``xy``: the selected lane's handles first, then any lane."""
+        lanes, ctx = self.lanes, self._ctx()
+        if self.selected_lane is not None:
+            vertex = hit.vertex_at(lanes[self.selected_lane].points, xy, ctx=ctx)
+            if vertex is not None:
+                return self.selected_lane, vertex
+        index = hit.lane_at(lanes, xy, ctx=ctx)
+        if index is None:
+            return None, None
+        return index, hit.vertex_at(lanes[index].points, xy, ctx=ctx)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
+        if event.button() != Qt.MouseButton.LeftButton or self._document is None:
+            super().mousePressEvent(event)
+            return
+        xy = _xy(self.scene_pos(event))
+        if self._draft is not None:
+            self._draft = self._draft.added(*edits.rounded(xy))
+            self._rebuild()
+        else:
+            index, vertex = self._pick(xy)
+            self.select_lane(index, vertex)
+            if vertex is not None:
+                self._drag = (index, vertex)  # type: ignore[assignment]
+            elif index is None:
+                self.start_pan(event.position().toPoint())
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        xy = _xy(self.scene_pos(event))
+        if self._drag is not None:
+            self._dragged = edits.with_vertex_moved(self.lanes, *self._drag, xy)
+            self._rebuild(self._dragged)
+        elif self._draft is not None and len(self._draft):
+            self._hover = xy
+            self._rebuild()
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag is not None and event.button() == Qt.MouseButton.LeftButton:
+            dragged, self._drag, self._dragged = self._dragged, None, None
+            if dragged is not None:
+                self._apply(dragged, "Move vertex")
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton or self._document is None:
+            super().mouseDoubleClickEvent(event)
+            return
+        xy = _xy(self.scene_pos(event))
+        if self._draft is not None:
+            self._draft = self._draft.added(*edits.rounded(xy))  # no-op on the vertex just clicked
+            self.finish_drawing()
+        else:
+            index = hit.lane_at(self.lanes, xy, ctx=self._ctx())
+            on_vertex = (
+                index is not None
+                and hit.vertex_at(self.lanes[index].points, xy, ctx=self._ctx()) is not None
+            )
+            if index is not None and not on_vertex:
+                self.insert_vertex(index, xy)
+        event.accept()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self._draft is not None:
+                self.finish_drawing()
+            elif self._document is not None:
+                self._document.accept_proposal()
+        elif key == Qt.Key.Key_Escape:
+            if self._draft is not None:
+                self.cancel_drawing()
+            elif self._document is not None and self._document.proposal is not None:
+                self._document.set_proposal(None)
+            else:
+                self.select_lane(None)
+        elif key == Qt.Key.Key_Backspace and self._draft is not None:
+            self._draft = self._draft.without_last()
+            self._rebuild()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+
+def _xy(point: QPointF) -> tuple[float, float]:
+    return (point.x(), point.y())

@@ -1,0 +1,122 @@
+"""Painting of lanes on the canvas: slot colours, spline paths, vertex handles, proposals.
+
+Items live in the scene's coordinate frame, which *is* ``xy_image`` (see
+``docs/adr/coordinate-frames.md``). Lines use cosmetic pens and handles ignore
+the view transform, so they keep their on-screen size at every zoom.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsSimpleTextItem,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from lgad_studio.core.geometry import finite_points, spline_points
+
+# Slot 1-4 colours picked to stay visible on asphalt by day and by night; None = no slot.
+SLOT_COLOURS: dict[int | None, QColor] = {
+    1: QColor("#ff4fd8"),
+    2: QColor("#35e05a"),
+    3: QColor("#2fd0ff"),
+    4: QColor("#ffd23f"),
+    None: QColor("#f0f0f0"),
+}
+HALO = QColor(0, 0, 0, 170)
+HANDLE_PX = 9  # on-screen size of a vertex handle
+LINE_PX = 2.0
+SELECTED_LINE_PX = 3.5
+
+Z_IMAGE, Z_OVERLAY, Z_LANE, Z_PROPOSAL, Z_DRAFT, Z_HANDLE = 0, 1, 10, 11, 20, 30
+
+
+def slot_colour(slot: int | None) -> QColor:
+    return SLOT_COLOURS.get(slot, SLOT_COLOURS[None])
+
+
+def curve_path(points: np.ndarray, *, tail: tuple[float, float] | None = None) -> QPainterPath:
+    """The evaluator's spline through ``points`` (``(N, 2)`` xy_image) as a painter path.
+
+    ``tail`` adds a straight segment from the last vertex (the draft's rubber band).
+    """
+    path = QPainterPath()
+    curve = finite_points(spline_points(points)) if len(points) else np.zeros((0, 2))
+    if len(curve):
+        path.moveTo(float(curve[0, 0]), float(curve[0, 1]))
+        for x, y in curve[1:]:
+            path.lineTo(float(x), float(y))
+        if tail is not None:
+            path.lineTo(*tail)
+    return path
+
+
+class LaneItem(QGraphicsPathItem):
+    """One lane (or proposed lane) drawn with a dark halo so it reads on any image."""
+
+    def __init__(
+        self,
+        points: np.ndarray,
+        slot: int | None,
+        *,
+        selected: bool = False,
+        proposed: bool = False,
+    ) -> None:
+        super().__init__(curve_path(points))
+        self.slot = slot
+        self.proposed = proposed
+        width = SELECTED_LINE_PX if selected else LINE_PX
+        pen = QPen(slot_colour(slot), width)
+        pen.setCosmetic(True)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        if proposed:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        self.setPen(pen)
+        self._halo = QPen(HALO, width + 2.5)
+        self._halo.setCosmetic(True)
+        self.setZValue(Z_PROPOSAL if proposed else Z_LANE)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.strokePath(self.path(), self._halo)
+        painter.strokePath(self.path(), self.pen())
+
+
+class HandleItem(QGraphicsRectItem):
+    """A vertex handle: a small square of fixed on-screen size centred on the vertex."""
+
+    def __init__(self, x: float, y: float, colour: QColor, *, current: bool = False) -> None:
+        half = HANDLE_PX / 2
+        super().__init__(QRectF(-half, -half, HANDLE_PX, HANDLE_PX))
+        self.setPos(QPointF(x, y))
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.setPen(QPen(QColor("black"), 1))
+        self.setBrush(QBrush(QColor("white") if current else colour))
+        self.setZValue(Z_HANDLE)
+
+
+class SlotLabelItem(QGraphicsSimpleTextItem):
+    """The slot number ("1".."4", "?" without a slot) next to a lane's lowest vertex."""
+
+    def __init__(self, points: np.ndarray, slot: int | None) -> None:
+        super().__init__("?" if slot is None else str(slot))
+        font = QFont()
+        font.setBold(True)
+        font.setPointSize(11)
+        self.setFont(font)
+        self.setBrush(QBrush(slot_colour(slot)))
+        self.setPen(QPen(HALO, 0.8))
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        pts = finite_points(np.asarray(points))
+        x, y = pts[int(np.argmax(pts[:, 1]))] if len(pts) else (0.0, 0.0)
+        self.setPos(QPointF(float(x) + 6, float(y) - 22))
+        self.setZValue(Z_HANDLE)

@@ -1,0 +1,393 @@
+"""The Label tab: dataset browser, canvas and message bar, navigation, saving and autosave.
+
+The panel owns the open dataset, the :class:`DocumentStore` (one undo stack per
+image) and the editor's ``QAction``s, built from ``shortcuts.COMMANDS``. Moving
+to another image autosaves the one being left; a save that fails (read-only
+folder, full disk) leaves its edits in memory, marks the image unsaved in the
+browser and says so in the message bar. Nothing here blocks on a dataset's size:
+the browser lists names, and each image is read when it is shown.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
+
+from lgad_studio.core.errors import Problem, StudioError
+from lgad_studio.core.formats.dataset import LaneDataset
+from lgad_studio.core.lanes import LaneSet
+from lgad_studio.gui.editor import edits
+from lgad_studio.gui.editor.browser import DatasetBrowser
+from lgad_studio.gui.editor.canvas import LaneCanvas
+from lgad_studio.gui.editor.document import DocumentStore, LabelDocument
+from lgad_studio.gui.editor.message_bar import MessageBar
+from lgad_studio.gui.editor.propose import LaneProposer
+from lgad_studio.gui.editor.shortcuts import COMMANDS, ShortcutSheet
+from lgad_studio.gui.jobs import JobRunner
+from lgad_studio.gui.settings import StudioSettings
+
+MAX_LISTED_PROBLEMS = 3
+
+
+class LabelPanel(QWidget):
+    """Everything of the Label tab; the main window only places it and routes menus to it."""
+
+    entry_opened = Signal(str)
+    dirty_count_changed = Signal(int)
+
+    def __init__(
+        self, settings: StudioSettings, jobs: JobRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.proposer = LaneProposer(jobs, self)
+        if settings.last_checkpoint():
+            self.proposer.set_checkpoint(settings.last_checkpoint())
+        self.dataset: LaneDataset | None = None
+        self.store = DocumentStore(self)
+        self.document: LabelDocument | None = None
+        self.image: np.ndarray | None = None  # uint8 [H, W, 3] RGB shown, for "Propose lanes"
+        self._labelled: dict[str, bool] = {}  # has_labels cache: one stat per row ever painted
+        self.browser = DatasetBrowser(self._state_of, self)
+        self.canvas = LaneCanvas(self)
+        self.messages = MessageBar(self)
+        self.position_label = QLabel(self)
+        self.zoom_label = QLabel(self)
+        self.lane_label = QLabel(self)
+        self._sheet: ShortcutSheet | None = None
+        right = QWidget(self)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.messages)
+        column.addWidget(self.canvas, 1)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.browser)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([280, 1000])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.splitter)
+        self.actions = self._build_actions()
+        self.undo_action = self.store.undo_group.createUndoAction(self, "Undo")
+        self.undo_action.setShortcuts([QKeySequence.StandardKey.Undo])
+        self.redo_action = self.store.undo_group.createRedoAction(self, "Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addActions([self.undo_action, self.redo_action, *self.actions.values()])
+        self.browser.entry_selected.connect(self.open_entry)
+        self.proposer.proposal_ready.connect(self._on_proposer_proposal_ready)
+        self.proposer.failed.connect(self._on_proposer_failed)
+        self.store.document_dirty_changed.connect(self._on_store_dirty_changed)
+        self.canvas.cursor_moved.connect(self._on_canvas_cursor_moved)
+        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
+        self.canvas.selection_changed.connect(self._update_lane_label)
+        self.actions["toggle_label_map"].setChecked(settings.show_label_map())
+        self.canvas.set_overlay_visible(settings.show_label_map())
+
+    # -- actions --------------------------------------------------------------------------
+    def _build_actions(self) -> dict[str, QAction]:
+        handlers = {
+            "previous_image": lambda: self.go(-1),
+            "next_image": lambda: self.go(+1),
+            "save": self.save,
+            "draw_lane": self.canvas.start_drawing,
+            "delete": self.canvas.delete_selected,
+            "delete_lane": lambda: self.canvas.delete_selected(whole_lane=True),
+            "next_lane": self.canvas.select_next_lane,
+            "slot_1": lambda: self.canvas.set_selected_slot(1),
+            "slot_2": lambda: self.canvas.set_selected_slot(2),
+            "slot_3": lambda: self.canvas.set_selected_slot(3),
+            "slot_4": lambda: self.canvas.set_selected_slot(4),
+            "slot_none": lambda: self.canvas.set_selected_slot(None),
+            "auto_slots": self.auto_assign_slots,
+            "copy_previous": self.copy_from_previous,
+            "fit": self.canvas.fit,
+            "actual_size": lambda: self.canvas.set_zoom(1.0),
+            "zoom_in": lambda: self.canvas.zoom_by(1.25),
+            "zoom_out": lambda: self.canvas.zoom_by(0.8),
+            "toggle_label_map": self._on_label_map_toggled,
+            "shortcuts": self.show_shortcuts,
+            "propose": self.propose_lanes,
+            "accept_proposal": self._on_accept_proposal,
+            "discard_proposal": self._on_discard_proposal,
+            "load_checkpoint": self.choose_checkpoint,
+        }
+        actions: dict[str, QAction] = {}
+        for command in COMMANDS:
+            action = QAction(command.text, self)
+            action.setShortcuts([QKeySequence(k) for k in command.keys])
+            tip = f"{command.text} ({', '.join(command.keys)})" if command.keys else command.text
+            action.setToolTip(f"{tip} — {command.tip}" if command.tip else tip)
+            # Keys act only while the focus is in this tab; the other tabs keep their own keys.
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            if command.name in handlers:
+                action.triggered.connect(handlers[command.name])
+            actions[command.name] = action
+        actions["toggle_label_map"].setCheckable(True)
+        return actions
+
+    def show_shortcuts(self) -> ShortcutSheet:
+        if self._sheet is None:
+            self._sheet = ShortcutSheet(self)
+        self._sheet.show()
+        self._sheet.raise_()
+        return self._sheet
+
+    def _on_label_map_toggled(self, checked: bool) -> None:
+        self.canvas.set_overlay_visible(checked)
+        self.settings.set_show_label_map(checked)
+
+    # -- dataset and navigation -----------------------------------------------------------
+    def set_dataset(self, dataset: LaneDataset | None) -> None:
+        """Show ``dataset`` (the caller has dealt with unsaved work of the previous one)."""
+        self.canvas.set_document(None)
+        self.store.clear()
+        self.document = None
+        self.messages.clear()
+        self._labelled = {}
+        self.dataset = dataset
+        last = self.settings.last_entry(dataset.root) if dataset is not None else None
+        self.browser.set_dataset(dataset, split=last[0] if last else None)
+        if dataset is not None and dataset.problems:
+            self._show_problems("Some list lines were skipped", dataset.problems, level="warning")
+        target = last[1] if last and self.browser.model.row_of(last[1]) is not None else None
+        target = target or self.browser.neighbour(None, 0)
+        if target is not None:
+            self.browser.select_entry(target, emit=False)
+            self.open_entry(target)
+        self.dirty_count_changed.emit(0)
+
+    def go(self, step: int) -> bool:
+        """Previous (-1) / next (+1) image in the browser's visible list."""
+        if self.canvas.is_drawing:
+            self.canvas.finish_drawing()
+        current = self.document.entry if self.document is not None else None
+        target = self.browser.neighbour(current, step)
+        if target is None or target == current:
+            return False
+        self.browser.select_entry(target, emit=False)
+        self.open_entry(target)
+        return True
+
+    def open_entry(self, entry: str) -> None:
+        """Autosave the image being left, then show ``entry`` with its lanes and undo history."""
+        if self.dataset is None or (self.document is not None and self.document.entry == entry):
+            return
+        self.canvas.cancel_drawing()
+        self.messages.clear_transient()
+        if self.document is not None:
+            self.autosave(self.document)
+        document = self.store.get(entry) or self._load_document(entry)
+        image = self._read_image(entry)
+        self.image = image
+        self.canvas.set_image(image, size=document.lanes.image_size)
+        self.canvas.set_document(document)
+        self.document = document
+        self.store.activate(document)
+        self.settings.set_last_entry(self.dataset.root, self.browser.split, entry)
+        self._update_lane_label()
+        self.entry_opened.emit(entry)
+
+    def _load_document(self, entry: str) -> LabelDocument:
+        assert self.dataset is not None
+        problems: list[Problem] = []
+        try:
+            lanes = self.dataset.read_lanes(entry, strict=False, problems=problems)
+        except StudioError as err:
+            problems.append(Problem(self.dataset.image_path(entry), None, str(err)))
+            lanes = LaneSet((), image_size=self._size_or_default(entry))
+        if problems:
+            self._show_problems(
+                "Label file problems (autosave will not overwrite it; Ctrl+S does)",
+                problems,
+                level="warning",
+            )
+        return self.store.add(LabelDocument(entry, lanes, problems=problems))
+
+    def _size_or_default(self, entry: str) -> tuple[int, int]:
+        try:
+            return self.dataset.image_size(entry)  # type: ignore[union-attr]
+        except StudioError:
+            return LaneSet().image_size
+
+    def _read_image(self, entry: str):
+        try:
+            return self.dataset.read_image(entry)  # type: ignore[union-attr]
+        except StudioError as err:
+            self.messages.show_message(
+                f"{err}\nThe lanes are shown on a blank canvas and can still be edited."
+            )
+            return None
+
+    # -- saving ---------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Ctrl+S: write the current image's labels (even over a file that had problems)."""
+        if self.document is None:
+            return False
+        if self.canvas.is_drawing:
+            self.canvas.finish_drawing()
+        return self._write(self.document)
+
+    def autosave(self, document: LabelDocument) -> bool:
+        """Save on leaving an image: only when changed, never over a file that had problems."""
+        if not document.is_dirty:
+            return True
+        if document.problems:
+            self.messages.show_message(
+                f"{document.entry}: not saved automatically because its label file had "
+                "problems; open it and press Ctrl+S to overwrite it. Edits are kept.",
+                level="warning",
+                sticky=True,
+            )
+            return False
+        return self._write(document)
+
+    def save_all(self) -> list[LabelDocument]:
+        """Write every unsaved document; returns those that could not be written."""
+        return [doc for doc in self.store.dirty() if not self._write(doc)]
+
+    def dirty_documents(self) -> list[LabelDocument]:
+        return self.store.dirty()
+
+    def _write(self, document: LabelDocument) -> bool:
+        assert self.dataset is not None
+        try:
+            self.dataset.write_lanes(document.entry, document.lanes)
+        except (OSError, StudioError) as err:
+            path = self.dataset.lines_path(document.entry) or self.dataset.root
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            unsaved = len(self.store.dirty())
+            self.messages.show_message(
+                f"Could not save the labels of {document.entry} to {path}: {reason}.\n"
+                f"Your edits are kept in memory ({unsaved} unsaved image"
+                f"{'s' if unsaved != 1 else ''}, marked ● in the list); make the folder "
+                "writable and press Ctrl+S, or they are offered again when you close.",
+                sticky=True,
+            )
+            return False
+        document.mark_saved()
+        if self.messages.sticky and not self.store.dirty():
+            self.messages.clear()
+        self.browser.model.entry_changed(document.entry)
+        return True
+
+    # -- lane commands that need the dataset ------------------------------------------------
+    def auto_assign_slots(self) -> None:
+        if self.document is not None:
+            self.document.apply(self.document.lanes.with_auto_slots(), "Auto-assign slots")
+
+    def copy_from_previous(self) -> bool:
+        """Replace this image's lanes by those of the previous image in the list (undoable)."""
+        if self.document is None or self.dataset is None:
+            return False
+        previous = self.browser.neighbour(self.document.entry, -1)
+        if previous is None:
+            self.messages.show_message(
+                "There is no previous image to copy lanes from.", level="info"
+            )
+            return False
+        source = self.store.get(previous)
+        try:
+            lanes = source.lanes if source else self.dataset.read_lanes(previous, strict=False)
+        except StudioError as err:
+            self.messages.show_message(str(err))
+            return False
+        copied = edits.copied_into(lanes, self.document.lanes.image_size)
+        return self.document.apply(copied, f"Copy lanes from {previous}")
+
+    # -- model-assisted labelling ------------------------------------------------------------
+    def choose_checkpoint(self) -> bool:
+        start = self.settings.last_checkpoint() or str(self.settings.file_name)
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Choose a student checkpoint", start, "Checkpoints (*.pt *.pth);;All files (*)"
+        )
+        if not path:
+            return False
+        self.proposer.set_checkpoint(path)
+        self.settings.set_last_checkpoint(path)
+        return True
+
+    def propose_lanes(self) -> bool:
+        """Predict lanes for the shown image with the student checkpoint (chosen on first use)."""
+        if self.document is None or self.image is None:
+            self.messages.show_message(
+                "Propose lanes needs an image that could be read.", level="info"
+            )
+            return False
+        if self.proposer.checkpoint is None and not self.choose_checkpoint():
+            return False
+        if self.proposer.propose(self.document, self.image) is None:
+            return False
+        self.messages.show_message(
+            f"Predicting lanes with {self.proposer.checkpoint.name}…", level="info"
+        )
+        return True
+
+    def _on_proposer_proposal_ready(self, document: LabelDocument, count: int) -> None:
+        if document is self.document:
+            self.messages.show_message(
+                f"{count} proposed lane{'s' if count != 1 else ''} (dashed): Enter accepts them "
+                "as this image's lanes (Ctrl+Z undoes), Esc discards them.",
+                level="info",
+            )
+
+    def _on_proposer_failed(self, message: str, details: str) -> None:
+        self.messages.show_message(
+            f"Propose lanes failed: {message}\n(checkpoint: {self.proposer.checkpoint})",
+            sticky=True,
+        )
+        self.messages.setToolTip(details)
+
+    def _on_accept_proposal(self) -> None:
+        if self.document is not None and self.document.accept_proposal():
+            self.messages.clear_transient()
+
+    def _on_discard_proposal(self) -> None:
+        if self.document is not None:
+            self.document.set_proposal(None)
+            self.messages.clear_transient()
+
+    # -- status -------------------------------------------------------------------------------
+    def _state_of(self, entry: str) -> str:
+        document = self.store.get(entry)
+        if document is not None and document.is_dirty:
+            return "unsaved"
+        if document is not None and document.was_edited:
+            return "edited"
+        return "labelled" if self.dataset is not None and self._has_labels(entry) else "unlabelled"
+
+    def _has_labels(self, entry: str) -> bool:
+        if entry not in self._labelled:
+            self._labelled[entry] = self.dataset.has_labels(entry)  # type: ignore[union-attr]
+        return self._labelled[entry]
+
+    def _on_store_dirty_changed(self, entry: str, _dirty: bool) -> None:
+        self.browser.model.entry_changed(entry)
+        self.dirty_count_changed.emit(len(self.store.dirty()))
+
+    def _on_canvas_cursor_moved(self, x: float, y: float) -> None:
+        self.position_label.setText(f"x {x:7.1f}  y {y:6.1f} px")
+
+    def _update_lane_label(self) -> None:
+        document = self.document
+        if document is None:
+            self.lane_label.setText("")
+            return
+        index = self.canvas.selected_lane
+        lanes = document.lanes
+        text = f"{len(lanes)} lane{'s' if len(lanes) != 1 else ''}"
+        if index is not None and index < len(lanes):
+            lane = lanes[index]
+            slot = lane.slot if lane.slot is not None else "none"
+            text += f" · selected: slot {slot}, {len(lane)} vertices"
+        self.lane_label.setText(text)
+
+    def _show_problems(self, title: str, problems: list[Problem], *, level: str) -> None:
+        listed = [str(p) for p in problems[:MAX_LISTED_PROBLEMS]]
+        more = len(problems) - len(listed)
+        tail = f"\n… and {more} more" if more > 0 else ""
+        self.messages.show_message(f"{title}:\n" + "\n".join(listed) + tail, level=level)

@@ -1,0 +1,110 @@
+"""Every editor command with its keys, in one table, and the shortcut sheet (F1 or ``?``).
+
+The label panel creates its ``QAction``s from :data:`COMMANDS`, and the sheet is
+rendered from the same table plus :data:`GESTURES`, so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+
+@dataclass(frozen=True)
+class Command:
+    """One editor command: the panel method it calls, its menu text and its keys."""
+
+    name: str
+    text: str
+    keys: tuple[str, ...]
+    group: str
+    tip: str = ""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("previous_image", "Previous image", ("A",), "Images", "autosaves this one"),
+    Command("next_image", "Next image", ("D",), "Images", "autosaves this one"),
+    Command("save", "Save labels", ("Ctrl+S",), "Images", "atomic write of .lines.txt (+ mask)"),
+    Command("draw_lane", "Draw a lane", ("N", "W"), "Lanes", "click vertices; Enter finishes"),
+    Command(
+        "delete", "Delete vertex / lane", ("Delete",), "Lanes", "the selected vertex, else the lane"
+    ),
+    Command("delete_lane", "Delete lane", ("Shift+Delete",), "Lanes"),
+    Command("next_lane", "Select next lane", ("L",), "Lanes"),
+    Command("slot_1", "Slot 1 (outer left)", ("1",), "Slots"),
+    Command("slot_2", "Slot 2 (left ego line)", ("2",), "Slots"),
+    Command("slot_3", "Slot 3 (right ego line)", ("3",), "Slots"),
+    Command("slot_4", "Slot 4 (outer right)", ("4",), "Slots"),
+    Command("slot_none", "Clear slot", ("0",), "Slots"),
+    Command("auto_slots", "Auto-assign slots", ("S",), "Slots", "the CULane left-to-right rule"),
+    Command(
+        "copy_previous",
+        "Copy lanes from previous image",
+        ("C",),
+        "Lanes",
+        "replaces this image's lanes",
+    ),
+    Command("fit", "Fit image", ("F",), "View"),
+    Command("actual_size", "Zoom 1:1", ("Ctrl+0",), "View"),
+    Command("zoom_in", "Zoom in", ("Ctrl++", "="), "View"),
+    Command("zoom_out", "Zoom out", ("Ctrl+-", "-"), "View"),
+    Command(
+        "toggle_label_map", "Show the 16-px label map", ("M",), "View", "what the teacher sees"
+    ),
+    Command("propose", "Propose lanes", ("P",), "Model", "predicts lanes with the loaded student"),
+    Command("accept_proposal", "Accept proposed lanes", (), "Model", "Enter on the canvas"),
+    Command("discard_proposal", "Discard proposed lanes", (), "Model", "Esc on the canvas"),
+    Command("load_checkpoint", "Choose student checkpoint…", (), "Model"),
+    Command("shortcuts", "Keyboard shortcuts", ("F1", "?"), "Help"),
+)
+
+# Keys handled by the canvas itself (they mean different things while drawing) and the mouse.
+GESTURES: tuple[tuple[str, str], ...] = (
+    ("Ctrl+Z / Ctrl+Shift+Z", "undo / redo (one history per image)"),
+    ("Click (drawing)", "add a vertex"),
+    ("Enter or double-click", "finish the lane being drawn; else accept proposed lanes"),
+    ("Backspace (drawing)", "remove the last vertex; else delete the selection"),
+    ("Esc", "cancel drawing; else discard proposed lanes; else deselect"),
+    ("Click a lane", "select it (handles appear on its vertices)"),
+    ("Drag a handle", "move the vertex"),
+    ("Double-click a lane", "insert a vertex on the curve"),
+    ("Wheel", "zoom at the cursor"),
+    ("Drag empty space / middle drag / Space+drag", "pan"),
+)
+
+
+def sheet_html() -> str:
+    """The shortcut sheet as an HTML table, grouped like the menus."""
+    rows: list[str] = []
+    groups: dict[str, list[Command]] = {}
+    for command in COMMANDS:
+        if command.keys:
+            groups.setdefault(command.group, []).append(command)
+    for group, commands in groups.items():
+        rows.append(f"<tr><th colspan=2 align=left><br>{group}</th></tr>")
+        for command in commands:
+            tip = f" <span style='color:gray'>— {command.tip}</span>" if command.tip else ""
+            keys = " or ".join(f"<b>{k}</b>" for k in command.keys)
+            rows.append(f"<tr><td>{keys}</td><td>{command.text}{tip}</td></tr>")
+    rows.append("<tr><th colspan=2 align=left><br>Canvas and mouse</th></tr>")
+    rows.extend(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in GESTURES)
+    return "<table cellspacing=4>" + "".join(rows) + "</table>"
+
+
+class ShortcutSheet(QDialog):
+    """A non-modal window listing every key and gesture of the editor."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts — LGAD Studio")
+        self.setWindowFlag(Qt.WindowType.Tool)
+        text = QTextBrowser(self)
+        text.setHtml(sheet_html())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        self.resize(560, 640)

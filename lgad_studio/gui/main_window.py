@@ -1,0 +1,268 @@
+"""The studio window: composition only — tabs, menus, status bar, opening datasets, closing.
+
+Tabs are added in :meth:`MainWindow._add_tabs` (Label now; Train and Evaluate
+slot in there). The window owns the :class:`~lgad_studio.gui.jobs.JobRunner`
+shared by every tab and shuts it down on close, after unsaved labels have been
+saved, discarded or the close cancelled.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QTabWidget,
+    QWidget,
+)
+
+from lgad_studio.core.errors import StudioError
+from lgad_studio.core.events import Progress
+from lgad_studio.core.formats.dataset import open_dataset
+from lgad_studio.gui.editor.panel import LabelPanel
+from lgad_studio.gui.editor.shortcuts import COMMANDS
+from lgad_studio.gui.jobs import Job, JobRunner
+from lgad_studio.gui.settings import StudioSettings
+
+APP_TITLE = "LGAD Studio"
+MENU_OF_GROUP = {"Images": "&Image", "Lanes": "&Lanes", "Slots": "&Lanes", "View": "&View"}
+
+
+def ask_unsaved(parent: QWidget, count: int) -> str:
+    """Ask what to do with ``count`` images of unsaved labels: "save", "discard" or "cancel"."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(APP_TITLE)
+    box.setText(f"{count} image{'s have' if count != 1 else ' has'} unsaved lane labels.")
+    box.setInformativeText("Save them before leaving?")
+    Button = QMessageBox.StandardButton
+    box.setStandardButtons(Button.Save | Button.Discard | Button.Cancel)
+    box.setDefaultButton(Button.Save)
+    answer = box.exec()
+    return {Button.Save: "save", Button.Discard: "discard"}.get(Button(answer), "cancel")
+
+
+class _ProgressRelay(QObject):
+    """Carries a core progress callback, called in a job's worker, to the main thread."""
+
+    progressed = Signal(int, int)
+
+
+class MainWindow(QMainWindow):
+    """Label | Train | Evaluate tabs over one dataset and one job queue."""
+
+    dataset_opened = Signal(object)  # the LaneDataset
+
+    def __init__(self, settings: StudioSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.jobs = JobRunner(self)
+        self.dataset = None
+        self.demo_job: Job | None = None
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        self.label_panel = LabelPanel(settings, self.jobs, self)
+        self._add_tabs()
+        self._build_menus()
+        self._build_status_bar()
+        self.label_panel.entry_opened.connect(self._update_title)
+        self.label_panel.dirty_count_changed.connect(self._update_title)
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
+        self.resize(1400, 820)
+        if settings.window_geometry() is not None:
+            self.restoreGeometry(settings.window_geometry())
+        if settings.splitter_state() is not None:
+            self.label_panel.splitter.restoreState(settings.splitter_state())
+        self._update_title()
+
+    def _add_tabs(self) -> None:
+        """The one place tabs are composed (Train and Evaluate are added here)."""
+        self.tabs.addTab(self.label_panel, "Label")
+
+    # -- menus and status bar -------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._add_action(file_menu, "Open dataset folder…", self.choose_dataset_folder, "Ctrl+O")
+        self._add_action(file_menu, "Open TuSimple JSON…", self.choose_dataset_file)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._add_action(file_menu, "Open the demo dataset", self.open_default_demo)
+        file_menu.addSeparator()
+        file_menu.addAction(self.label_panel.actions["save"])
+        file_menu.addSeparator()
+        self._add_action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.label_panel.undo_action, self.label_panel.redo_action])
+        menus = {"&Edit": edit_menu}
+        for command in COMMANDS:
+            if command.name in ("save",):
+                continue
+            title = MENU_OF_GROUP.get(command.group, f"&{command.group}")
+            if title not in menus:
+                menus[title] = bar.addMenu(title)
+            menus[title].addAction(self.label_panel.actions[command.name])
+        self._add_action(menus["&Help"], "About LGAD Studio", self._show_about)
+
+    def _add_action(self, menu, text: str, slot, shortcut=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.dataset_label = QLabel(self)
+        status.addWidget(self.dataset_label, 1)
+        for widget in (
+            self.label_panel.lane_label,
+            self.label_panel.position_label,
+            self.label_panel.zoom_label,
+        ):
+            status.addPermanentWidget(widget)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_datasets()
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_dataset(p))
+        if not recent:
+            self.recent_menu.addAction("(none yet)").setEnabled(False)
+
+    def _update_title(self, *_args) -> None:
+        panel = self.label_panel
+        parts = [APP_TITLE]
+        if self.dataset is not None:
+            parts.insert(0, self.dataset.root.name or str(self.dataset.root))
+        if panel.document is not None:
+            dirty = " ●" if panel.document.is_dirty else ""
+            parts.insert(0, f"{panel.document.entry}{dirty}")
+        self.setWindowTitle(" — ".join(parts))
+        unsaved = len(panel.dirty_documents())
+        self.setWindowModified(unsaved > 0)
+        if self.dataset is not None:
+            note = f" · {unsaved} unsaved" if unsaved else ""
+            self.dataset_label.setText(f"{self.dataset.kind}: {self.dataset.root}{note}")
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.label_panel:
+            self.label_panel.canvas.setFocus()
+
+    def _show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            APP_TITLE,
+            "Label lanes, train a label-map teacher, distill students with Label-guided "
+            "Attention Distillation, and evaluate them with the official CULane F1.",
+        )
+
+    # -- datasets -------------------------------------------------------------------------
+    def choose_dataset_folder(self) -> bool:
+        path = QFileDialog.getExistingDirectory(
+            self, "Open a CULane root or a folder of images", self._start_folder()
+        )
+        return bool(path) and self.open_dataset(path)
+
+    def choose_dataset_file(self) -> bool:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, "Open TuSimple labels", self._start_folder(), "TuSimple JSON (*.json *.jsonl)"
+        )
+        return bool(path) and self.open_dataset(path)
+
+    def _start_folder(self) -> str:
+        recent = self.settings.recent_datasets()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    def open_dataset(self, path: str | Path) -> bool:
+        """Open a CULane root, a TuSimple JSON file or a folder of images in the Label tab."""
+        if not self.resolve_unsaved():
+            return False
+        try:
+            dataset = open_dataset(path, strict=False)
+        except StudioError as err:
+            self.label_panel.messages.show_message(f"Cannot open the dataset: {err}")
+            return False
+        self.dataset = dataset
+        self.settings.add_recent_dataset(dataset.root if dataset.kind != "tusimple" else path)
+        self.label_panel.set_dataset(dataset)
+        self.tabs.setCurrentWidget(self.label_panel)
+        self.label_panel.canvas.setFocus()
+        self._update_title()
+        self.dataset_opened.emit(dataset)
+        return True
+
+    def open_default_demo(self) -> Job | None:
+        """Open the built-in demo dataset, generating it first (once) in a background job."""
+        if self.demo_job is not None and not self.demo_job.state.is_terminal:
+            return self.demo_job
+        relay = _ProgressRelay(self)
+        dialog = QProgressDialog("Generating the demo dataset (once)…", "Cancel", 0, 0, self)
+        dialog.setWindowTitle(APP_TITLE)
+        dialog.setMinimumDuration(400)
+        dialog.setAutoClose(False)
+        dialog.setAutoReset(False)
+
+        def make(cancel):
+            from lgad_studio.core.demo import ensure_default_demo
+
+            yield Progress(0, 0, "preparing the demo dataset")
+            return ensure_default_demo(progress=relay.progressed.emit, cancel=cancel)
+
+        job = self.jobs.submit("Demo dataset", make)
+        relay.progressed.connect(
+            lambda done, total: (dialog.setMaximum(total), dialog.setValue(done))
+        )
+        dialog.canceled.connect(job.cancel)
+        job.ended.connect(dialog.close)
+        job.ended.connect(relay.deleteLater)
+        job.finished.connect(self.open_dataset)
+        job.errored.connect(
+            lambda message, _tb: self.label_panel.messages.show_message(
+                f"The demo dataset could not be generated: {message}"
+            )
+        )
+        job.cancelled.connect(
+            lambda: self.label_panel.messages.show_message(
+                "Demo generation cancelled. Open a dataset with File ▸ Open dataset folder…",
+                level="info",
+            )
+        )
+        self.demo_job = job
+        return job
+
+    # -- unsaved work and closing ---------------------------------------------------------
+    def resolve_unsaved(self) -> bool:
+        """Autosave the open image, then ask about any other unsaved image; False = stay."""
+        panel = self.label_panel
+        if panel.document is not None:
+            panel.autosave(panel.document)
+        dirty = panel.dirty_documents()
+        if not dirty:
+            return True
+        answer = ask_unsaved(self, len(dirty))
+        if answer == "save":
+            return not panel.save_all()
+        return answer == "discard"
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        if not self.resolve_unsaved():
+            event.ignore()
+            return
+        self.settings.save_window(
+            geometry=self.saveGeometry(),
+            state=self.saveState(),
+            splitter=self.label_panel.splitter.saveState(),
+        )
+        self.settings.sync()
+        self.jobs.shutdown()
+        event.accept()
