@@ -101,6 +101,18 @@ class DownsamplingBottleneck(nn.Module):
         return self.act(main + self.branch(x)), indices
 
 
+def max_unpool_2x(x: Tensor, indices: Tensor) -> Tensor:
+    """``nn.MaxUnpool2d(2)`` as a scatter: ``[B, C, h, w]`` -> ``[B, C, 2h, 2w]``.
+
+    ``indices`` are a 2x2 max pooling's flat per-plane positions. Written with
+    ``scatter`` because ``max_unpool2d`` does not trace to ONNX in torch 2.13.
+    """
+    b, c, h, w = x.shape
+    flat = torch.zeros(b, c, 4 * h * w, dtype=x.dtype, device=x.device)
+    flat = flat.scatter(2, indices.flatten(2), x.flatten(2))
+    return flat.view(b, c, 2 * h, 2 * w)
+
+
 class UpsamplingBottleneck(nn.Module):
     """Decoder bottleneck: max-unpool the 1x1-projected input, add a transposed-conv branch."""
 
@@ -110,7 +122,6 @@ class UpsamplingBottleneck(nn.Module):
         self.project = nn.Sequential(
             nn.Conv2d(in_channels, out_channels, 1, bias=False), nn.BatchNorm2d(out_channels)
         )
-        self.unpool = nn.MaxUnpool2d(2)
         self.branch = nn.Sequential(
             nn.Conv2d(in_channels, inner, 1, bias=False),
             *_bn_act(inner, relu=True),
@@ -123,7 +134,7 @@ class UpsamplingBottleneck(nn.Module):
         self.act = nn.ReLU()
 
     def forward(self, x: Tensor, indices: Tensor) -> Tensor:
-        main = self.unpool(self.project(x), indices, output_size=(x.shape[2] * 2, x.shape[3] * 2))
+        main = max_unpool_2x(self.project(x), indices)
         return self.act(main + self.branch(x))
 
 
