@@ -7,7 +7,9 @@ worker thread and hands its events to the main thread as Qt signals. Design (see
 - ``JobRunner`` owns one FIFO queue and ``max_parallel`` (default 1) plain
   ``threading.Thread`` workers, started on the first ``submit`` and joined by
   ``shutdown``. One job at a time means the LGAD student and the baseline can be
-  lined up without fighting over the two CPU cores.
+  lined up without fighting over the two CPU cores. Short interactive work (the
+  attention maps of one image) goes to a second lane, ``lane="quick"``, with its
+  own queue and worker, so it never waits behind an hour of training.
 - The worker never calls a widget. It appends what happened to the job's mailbox
   and emits one queued wake-up signal; the job, living in the main thread, drains
   the mailbox at most every 100 ms. Consecutive ``StepMetrics`` are coalesced
@@ -89,6 +91,7 @@ class Job(QObject):
         self._drain_timer.setSingleShot(True)
         self._drain_timer.timeout.connect(self._drain)
         self._wakeup.connect(self._on_worker_wakeup)
+        self.lane = "main"
         self.result: object = None
         self.error: tuple[str, str] | None = None
         self.last_event: object = None
@@ -246,8 +249,8 @@ class JobRunner(QObject):
             raise ValueError(f"max_parallel must be >= 1, got {max_parallel}")
         self._max_parallel = max_parallel
         self._torch_threads = torch_threads
-        self._queue: queue.Queue[Job | None] = queue.Queue()
-        self._workers: list[threading.Thread] = []
+        self._queues: dict[str, queue.Queue[Job | None]] = {}
+        self._workers: list[tuple[str, threading.Thread]] = []
         self._jobs: list[Job] = []
         self._closed = False
 
@@ -261,22 +264,32 @@ class JobRunner(QObject):
             raise ValueError(f"torch thread count must be >= 1, got {count}")
         self._torch_threads = count
 
-    def submit(self, name: str, make_generator: GeneratorFactory) -> Job:
-        """Queue ``make_generator(cancel)`` to run after the jobs already queued."""
+    def submit(self, name: str, make_generator: GeneratorFactory, *, lane: str = "main") -> Job:
+        """Queue ``make_generator(cancel)`` after the jobs already queued in ``lane``.
+
+        ``lane="main"`` (training, evaluation) runs ``max_parallel`` jobs at a time;
+        any other lane name gets its own FIFO and one worker (``"quick"``: short
+        interactive work that must not wait behind a training run).
+        """
         if self._closed:
             raise RuntimeError("JobRunner was shut down; no new jobs are accepted")
         job = Job(name, make_generator, self)
+        job.lane = lane
         job.started.connect(lambda: self.job_started.emit(job))
         job.ended.connect(lambda: self._on_job_ended(job))
         self._jobs.append(job)
-        self._ensure_workers()
-        self._queue.put(job)
+        self._ensure_workers(lane)
+        self._queues[lane].put(job)
         self.job_submitted.emit(job)
         return job
 
-    def jobs(self) -> list[Job]:
-        """Jobs queued or running, in submission order."""
-        return [job for job in self._jobs if not job.state.is_terminal]
+    def jobs(self, lane: str | None = None) -> list[Job]:
+        """Jobs queued or running (of ``lane``, or of all lanes), in submission order."""
+        return [
+            job
+            for job in self._jobs
+            if not job.state.is_terminal and (lane is None or job.lane == lane)
+        ]
 
     def is_busy(self) -> bool:
         return bool(self.jobs())
@@ -292,11 +305,11 @@ class JobRunner(QObject):
         """
         self._closed = True
         self.cancel_all()
-        for _ in self._workers:
-            self._queue.put(None)
+        for lane, _worker in self._workers:
+            self._queues[lane].put(None)
         deadline = time.monotonic() + timeout_s
         joined = True
-        for worker in self._workers:
+        for _lane, worker in self._workers:
             worker.join(max(0.0, deadline - time.monotonic()))
             joined = joined and not worker.is_alive()
         if not joined:
@@ -307,18 +320,23 @@ class JobRunner(QObject):
             job._drain()
         return joined
 
-    def _ensure_workers(self) -> None:
-        self._workers = [w for w in self._workers if w.is_alive()]
-        while len(self._workers) < self._max_parallel:
+    def _ensure_workers(self, lane: str) -> None:
+        jobs_queue = self._queues.setdefault(lane, queue.Queue())
+        wanted = self._max_parallel if lane == "main" else 1
+        have = sum(1 for name, w in self._workers if name == lane and w.is_alive())
+        for n in range(have, wanted):
             worker = threading.Thread(
-                target=self._work, name=f"{_WORKER_PREFIX}-{len(self._workers)}", daemon=True
+                target=self._work,
+                args=(jobs_queue,),
+                name=f"{_WORKER_PREFIX}-{lane}-{n}",
+                daemon=True,
             )
             worker.start()
-            self._workers.append(worker)
+            self._workers.append((lane, worker))
 
-    def _work(self) -> None:
+    def _work(self, jobs_queue: queue.Queue[Job | None]) -> None:
         while True:
-            job = self._queue.get()
+            job = jobs_queue.get()
             if job is None:
                 return
             job._run(self._torch_threads)

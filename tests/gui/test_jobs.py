@@ -248,3 +248,29 @@ def test_torch_thread_count_is_applied_before_each_job(qtbot) -> None:
     finally:
         assert runner.shutdown(5.0)
         torch.set_num_threads(before)
+
+
+def test_the_quick_lane_does_not_wait_behind_the_main_queue(qtbot, runner) -> None:
+    gate = threading.Event()
+
+    def long_training(cancel: threading.Event) -> Iterator[object]:
+        while not gate.is_set() and not cancel.is_set():
+            yield Progress(done=0, total=1)
+            time.sleep(0.005)
+
+    def attention(cancel: threading.Event) -> Iterator[object]:
+        yield Progress(done=1, total=1)
+        return "maps"
+
+    training = runner.submit("training", long_training)
+    with qtbot.waitSignal(training.started, timeout=5000):
+        pass
+    quick = runner.submit("attention", attention, lane="quick")
+    with qtbot.waitSignal(quick.finished, timeout=5000) as blocker:
+        pass
+    assert blocker.args == ["maps"]
+    assert training.state is JobState.RUNNING
+    assert runner.jobs(lane="main") == [training] and runner.jobs(lane="quick") == []
+    gate.set()
+    with qtbot.waitSignal(training.finished, timeout=5000):
+        pass
