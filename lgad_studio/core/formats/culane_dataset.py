@@ -13,7 +13,6 @@ the editor survives a save); otherwise the automatic rule of METHOD.md section 3
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +32,10 @@ from lgad_studio.core.formats.culane_lists import (
     split_category,
 )
 from lgad_studio.core.formats.dataset import DatasetError
+from lgad_studio.core.formats.dataset_meta import read_meta
 from lgad_studio.core.formats.lines_dataset import LinesTxtDataset
 from lgad_studio.core.lanes import LaneSet
 
-# Optional metadata at the root, e.g. {"image_size": [1280, 720]} for labels without images.
-META_FILE = "lgad_meta.json"
 _LIST_NAMES = ("train_gt.txt", "val_gt.txt", "train.txt", "val.txt", "test.txt")
 
 
@@ -75,15 +73,13 @@ class CulaneDataset(LinesTxtDataset):
         self._read_meta()
 
     def _read_meta(self) -> None:
-        path = self.root / META_FILE
-        if not path.is_file():
-            return
-        try:
-            size = json.loads(path.read_text(encoding="utf-8")).get("image_size")
-            width, height = int(size[0]), int(size[1])
-        except (ValueError, TypeError, AttributeError, IndexError, KeyError, OSError) as exc:
-            raise DatasetError(f'{path}: expected {{"image_size": [W, H]}} ({exc})') from None
-        self.default_image_size = (width, height)
+        self.meta = read_meta(self.root)
+        if self.meta.image_size is not None:
+            self.default_image_size = self.meta.image_size
+
+    def tusimple_h_samples(self, entry: str) -> tuple | None:
+        """The TuSimple rows this entry came with (``lgad_meta.json``), ``None`` if unknown."""
+        return self.meta.h_samples(normalize_entry(entry))
 
     # -- splits ---------------------------------------------------------------------------
     def _split_files(self) -> dict[str, Path]:
