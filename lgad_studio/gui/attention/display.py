@@ -17,8 +17,10 @@ import pyqtgraph as pg
 def normalise_for_display(attention: np.ndarray) -> np.ndarray:
     """``[h, w]`` any float -> ``float32 [h, w]`` in ``[0, 1]`` (a flat map gives zeros)."""
     a = np.nan_to_num(np.asarray(attention, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
-    lo, hi = float(a.min(initial=0.0)), float(a.max(initial=0.0))
-    if a.size == 0 or hi - lo <= 1e-12 * max(1.0, abs(hi)):
+    if a.size == 0:
+        return a
+    lo, hi = float(a.min()), float(a.max())
+    if hi - lo <= 1e-12 * max(1.0, abs(hi)):
         return np.zeros_like(a)
     return (a - lo) / (hi - lo)
 

@@ -3,7 +3,7 @@
 Each cell is a pyqtgraph ``ViewBox`` holding the input image (``uint8 [H, W, 3]``,
 optional) and, above it, the stage's attention map (any ``[h, w]``, stretched to the
 image frame) drawn with a 256-entry LUT at fixed levels. All view boxes share one
-coordinate frame and are X/Y-linked, so zooming or panning one moves them all.
+coordinate frame and are kept in sync, so zooming or panning one moves them all.
 Under each student cell: its distance to the teacher's map of the same stage.
 """
 
@@ -44,6 +44,7 @@ class AttentionGrid(QWidget):
         super().__init__(parent)
         self._has_image = False
         self._zoomed_once = False
+        self._syncing = False
         self._rows: tuple[str, ...] = ()
         self._stages: tuple[str, ...] = ()
         self._cells: list[list[_Cell]] = []
@@ -158,7 +159,6 @@ class AttentionGrid(QWidget):
             return
         for k, stage in enumerate(stages):
             self.graphics.addLabel(f"<b>{stage}</b>", row=0, col=k + 1).setMaximumHeight(20)
-        first: pg.ViewBox | None = None
         for r, name in enumerate(rows):
             self.graphics.addLabel(
                 f"<b>{name}</b>", row=2 * r + 1, col=0, angle=-90
@@ -171,11 +171,7 @@ class AttentionGrid(QWidget):
                 view.setMenuEnabled(False)
                 caption = self.graphics.addLabel("", row=2 * r + 2, col=k + 1, size="8pt")
                 caption.setMaximumHeight(16)
-                if first is None:
-                    first = view
-                else:
-                    view.setXLink(first)
-                    view.setYLink(first)
+                view.sigRangeChanged.connect(self._on_view_range_changed)
                 cells.append(_Cell(view, caption))
             self._cells.append(cells)
 
@@ -206,6 +202,24 @@ class AttentionGrid(QWidget):
         if row in self._distances:
             return f"distance to teacher {self._distances[row][stage]:.3f}"
         return "reference" if row == REFERENCE_ROW and self._distances else ""
+
+    def _on_view_range_changed(self, source: pg.ViewBox, ranges, *_changed) -> None:
+        """Give every cell the range of the one zoomed or panned.
+
+        pyqtgraph's X/Y links offset linked views by their screen position (made for
+        stacked plots), which would show a different region in each column.
+        """
+        if self._syncing:
+            return
+        self._syncing = True
+        try:
+            (x0, x1), (y0, y1) = ranges
+            for row in self._cells:
+                for cell in row:
+                    if cell.view is not source:
+                        cell.view.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        finally:
+            self._syncing = False
 
     def _on_blend_toggled(self, blended: bool) -> None:
         lut = heat_lut(blended=blended and self._has_image)

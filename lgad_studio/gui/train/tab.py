@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -29,6 +28,7 @@ from lgad_studio.core.errors import StudioError
 from lgad_studio.core.events import CheckpointWritten, EpochEnd, Finished, Preview, StepMetrics
 from lgad_studio.gui.attention import AttentionGrid
 from lgad_studio.gui.jobs import Job, JobRunner
+from lgad_studio.gui.train.banner import ErrorBanner
 from lgad_studio.gui.train.curves import LiveCurves
 from lgad_studio.gui.train.engine import distill_job, export_onnx_job, teacher_job
 from lgad_studio.gui.train.forms import StudentForm, TeacherForm
@@ -85,15 +85,7 @@ class TrainTab(QWidget):
         left_layout.addStretch(1)
 
         self.progress = ProgressPanel()
-        self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #d93025;")
-        self.error_label.setWordWrap(True)
-        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details_button = QPushButton("Show traceback")
-        self.details_button.clicked.connect(self._on_details_clicked)
-        error_row = QHBoxLayout()
-        error_row.addWidget(self.error_label, 1)
-        error_row.addWidget(self.details_button)
+        self.errors = ErrorBanner()
         self.curves = LiveCurves()
         self.preview = AttentionGrid()
         self.history = RunHistory()
@@ -105,7 +97,7 @@ class TrainTab(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.addWidget(self.progress)
-        right_layout.addLayout(error_row)
+        right_layout.addWidget(self.errors)
         right_layout.addWidget(right_split, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -265,16 +257,10 @@ class TrainTab(QWidget):
 
     def _show_error(self, error: tuple[str, str] | None) -> None:
         self.last_error = error
-        self.error_label.setText(error[0] if error else "")
-        self.error_label.setVisible(error is not None)
-        self.details_button.setVisible(bool(error and error[1]))
-
-    def _on_details_clicked(self) -> None:
-        if self.last_error is None:
-            return
-        box = QMessageBox(QMessageBox.Icon.Critical, "Job failed", self.last_error[0], parent=self)
-        box.setDetailedText(self.last_error[1])
-        box.open()
+        if error is None:
+            self.errors.clear()
+        else:
+            self.errors.show_error(*error)
 
     def _on_history_export_checkpoint(self, source: Path) -> None:
         target, _ = QFileDialog.getSaveFileName(
