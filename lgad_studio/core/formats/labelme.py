@@ -73,7 +73,9 @@ def parse_labelme_text(
     size = (_size_field(path, data, "imageWidth"), _size_field(path, data, "imageHeight"))
     image_name = data.get("imagePath")
     if not isinstance(image_name, str) or not image_name.strip():
-        raise LabelFormatError(path, f"imagePath is {image_name!r}, expected the image's file name")
+        raise LabelFormatError(
+            path, f"imagePath is {_short(image_name)}, expected the image's file name"
+        )
     shapes = data.get("shapes")
     if not isinstance(shapes, list):
         raise LabelFormatError(path, f"shapes is {_kind(shapes)}, expected a list of shapes")
@@ -98,7 +100,7 @@ def _size_field(path: Path, data: dict, key: str) -> int:
     value = data.get(key)
     if not _finite(value) or value != int(value) or value <= 0:
         raise LabelFormatError(
-            path, f"{key} is {value!r}, expected a positive whole number of pixels"
+            path, f"{key} is {_short(value)}, expected a positive whole number of pixels"
         )
     return int(value)
 
@@ -110,7 +112,9 @@ def _lane_points(path: Path, i: int, shape: object, problems) -> np.ndarray | No
     shape_type = shape.get("shape_type", "polygon")  # LabelMe's own default
     if shape_type not in LANE_SHAPES:
         if problems is not None:
-            message = f"{where} is a {shape_type!r} shape, not a lane (linestrip or line): skipped"
+            message = (
+                f"{where} is a {_short(shape_type)} shape, not a lane (linestrip or line): skipped"
+            )
             problems.append(Problem(path, None, message))
         return None
     points = shape.get("points")
@@ -124,13 +128,24 @@ def _lane_points(path: Path, i: int, shape: object, problems) -> np.ndarray | No
         ok = isinstance(point, list) and len(point) == 2 and all(_finite(v) for v in point)
         if not ok:
             raise LabelFormatError(
-                path, f"{where}.points[{j}] is {point!r}, expected [x, y] numbers"
+                path, f"{where}.points[{j}] is {_short(point)}, expected [x, y] numbers"
             )
     return np.asarray(points, dtype=np.float64)
 
 
 def _finite(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond float range
+        return False
+
+
+def _short(value: object) -> str:
+    """``repr(value)``, cut to a length that fits an error message."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _image_data(path: Path, data: dict) -> bytes | None:

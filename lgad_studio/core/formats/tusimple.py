@@ -123,13 +123,13 @@ def _parse_record(raw, path, number, strict, problems) -> TusimpleRecord:
         raise fail(f"missing field {missing[0]!r}, expected {', '.join(_FIELDS)}")
     raw_file = data["raw_file"]
     if not isinstance(raw_file, str) or not raw_file.strip():
-        raise fail(f"raw_file is {raw_file!r}, expected a non-empty image path")
+        raise fail(f"raw_file is {_short(raw_file)}, expected a non-empty image path")
     h_samples = data["h_samples"]
     if not isinstance(h_samples, list):
         raise fail(f"h_samples is a {type(h_samples).__name__}, expected a list of row numbers")
     for j, y in enumerate(h_samples):
         if not _is_number(y) or y < 0:
-            raise fail(f"h_samples[{j}] is {y!r}, expected a finite row number >= 0")
+            raise fail(f"h_samples[{j}] is {_short(y)}, expected a finite row number >= 0")
     lanes_raw = data["lanes"]
     if not isinstance(lanes_raw, list):
         raise fail(f"lanes is a {type(lanes_raw).__name__}, expected a list of lists of x")
@@ -155,12 +155,23 @@ def _lane_problem(lane: object, count: int) -> str | None:
         return f" has {len(lane)} values, expected {count} (one per h_sample)"
     for j, x in enumerate(lane):
         if not _is_number(x):
-            return f"[{j}] is {x!r}, expected a finite x or -2"
+            return f"[{j}] is {_short(x)}, expected a finite x or -2"
     return None
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an integer beyond float range
+        return False
+
+
+def _short(value: object) -> str:
+    """``repr(value)``, cut to a length that fits an error message."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def read_tusimple(
