@@ -67,8 +67,9 @@ class LaneItem(QGraphicsPathItem):
         *,
         selected: bool = False,
         proposed: bool = False,
+        tail: tuple[float, float] | None = None,
     ) -> None:
-        super().__init__(curve_path(points))
+        super().__init__(curve_path(points, tail=tail))
         self.slot = slot
         self.proposed = proposed
         width = SELECTED_LINE_PX if selected else LINE_PX

@@ -15,9 +15,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from lgad_studio.core.errors import Problem, StudioError
+from lgad_studio.core.errors import LabelFormatError, Problem, StudioError
+from lgad_studio.core.formats.culane_lines import read_lines_txt
 from lgad_studio.core.formats.dataset import LaneDataset
-from lgad_studio.core.lanes import LaneSet
+from lgad_studio.core.lanes import CULANE_SIZE, LaneSet
 from lgad_studio.gui.editor import edits
 from lgad_studio.gui.editor.browser import DatasetBrowser
 from lgad_studio.gui.editor.canvas import LaneCanvas
@@ -193,13 +194,8 @@ class LabelPanel(QWidget):
         self.entry_opened.emit(entry)
 
     def _load_document(self, entry: str) -> LabelDocument:
-        assert self.dataset is not None
         problems: list[Problem] = []
-        try:
-            lanes = self.dataset.read_lanes(entry, strict=False, problems=problems)
-        except StudioError as err:
-            problems.append(Problem(self.dataset.image_path(entry), None, str(err)))
-            lanes = LaneSet((), image_size=self._size_or_default(entry))
+        lanes = self._read_lanes(entry, problems)
         if problems:
             self._show_problems(
                 "Label file problems (autosave will not overwrite it; Ctrl+S does)",
@@ -208,11 +204,27 @@ class LabelPanel(QWidget):
             )
         return self.store.add(LabelDocument(entry, lanes, problems=problems))
 
-    def _size_or_default(self, entry: str) -> tuple[int, int]:
+    def _read_lanes(self, entry: str, problems: list[Problem]) -> LaneSet:
+        """The entry's lanes, read leniently; what was skipped goes to ``problems``."""
+        dataset = self.dataset
+        assert dataset is not None
+        default = LaneSet((), image_size=getattr(dataset, "default_image_size", CULANE_SIZE))
         try:
-            return self.dataset.image_size(entry)  # type: ignore[union-attr]
-        except StudioError:
-            return LaneSet().image_size
+            return dataset.read_lanes(entry, strict=False, problems=problems)
+        except LabelFormatError as err:
+            lines = dataset.lines_path(entry)
+            if err.path != dataset.image_path(entry) or lines is None or not lines.is_file():
+                problems.append(Problem.from_error(err))
+                return default
+        # The image is broken, not its labels (reported when the image is read): show the
+        # labels in the dataset's default frame.
+        try:
+            return read_lines_txt(
+                lines, image_size=default.image_size, strict=False, problems=problems
+            )
+        except LabelFormatError as err:
+            problems.append(Problem.from_error(err))
+            return default
 
     def _read_image(self, entry: str):
         try:

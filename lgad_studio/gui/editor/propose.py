@@ -50,7 +50,8 @@ class LaneProposer(QObject):
         if self.checkpoint is None or self.busy:
             return None
         make = _prediction_job(self.checkpoint, self._predictor, np.ascontiguousarray(image))
-        job = self._jobs.submit(f"Propose lanes: {document.entry}", make)
+        # The quick lane: a proposal must not wait behind a training run.
+        job = self._jobs.submit(f"Propose lanes: {document.entry}", make, lane="quick")
         job.finished.connect(lambda result, doc=document: self._on_job_finished(doc, result))
         job.errored.connect(self.failed)
         self.job = job

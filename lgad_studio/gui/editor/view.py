@@ -24,7 +24,9 @@ class ZoomPanView(QGraphicsView):
     def __init__(self, scene: QGraphicsScene, parent: QWidget | None = None) -> None:
         super().__init__(scene, parent)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        # Anchoring is done by hand (zoom_by's ``at``): Qt's AnchorUnderMouse follows the
+        # last *mouse move*, not the wheel event, and drifts under trackpads and tests.
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setMouseTracking(True)
@@ -48,22 +50,25 @@ class ZoomPanView(QGraphicsView):
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         self.zoom_changed.emit(self.zoom)
 
-    def set_zoom(self, zoom: float) -> None:
-        """Absolute zoom (1.0 = one screen pixel per image pixel), around the view centre."""
-        anchor = self.transformationAnchor()
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self._scale_to(zoom)
-        self.setTransformationAnchor(anchor)
+    def set_zoom(self, zoom: float, *, at: QPointF | None = None) -> None:
+        """Absolute zoom (1.0 = one screen pixel per image pixel).
 
-    def zoom_by(self, factor: float) -> None:
-        self._scale_to(self.zoom * factor)
-
-    def _scale_to(self, zoom: float) -> None:
+        The scene point under viewport position ``at`` (default: the view centre)
+        stays where it is.
+        """
+        at = QPointF(self.viewport().rect().center()) if at is None else at
+        anchor = self.to_scene(at)
         zoom = min(MAX_ZOOM, max(MIN_ZOOM, zoom))
         self._fit_mode = False
         factor = zoom / self.zoom
         self.scale(factor, factor)
+        drift = self.mapFromScene(anchor) - at.toPoint()
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + drift.x())
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + drift.y())
         self.zoom_changed.emit(self.zoom)
+
+    def zoom_by(self, factor: float, *, at: QPointF | None = None) -> None:
+        self.set_zoom(self.zoom * factor, at=at)
 
     def content_rect(self) -> QRectF:
         """What "fit" shows; the canvas overrides it with the image rectangle."""
@@ -72,7 +77,7 @@ class ZoomPanView(QGraphicsView):
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt override)
         delta = event.angleDelta().y() or event.pixelDelta().y()
         if delta:
-            self.zoom_by(WHEEL_STEP ** (delta / 120.0))
+            self.zoom_by(WHEEL_STEP ** (delta / 120.0), at=event.position())
         event.accept()
 
     def resizeEvent(self, event) -> None:  # noqa: N802
@@ -136,5 +141,8 @@ class ZoomPanView(QGraphicsView):
 
     def scene_pos(self, event: QMouseEvent) -> QPointF:
         """The event's position in scene coordinates, keeping sub-pixel precision."""
+        return self.to_scene(event.position())
+
+    def to_scene(self, viewport_pos: QPointF) -> QPointF:
         inverse, _ok = self.viewportTransform().inverted()
-        return inverse.map(event.position())
+        return inverse.map(QPointF(viewport_pos))
