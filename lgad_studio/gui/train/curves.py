@@ -100,9 +100,16 @@ class LiveCurves(QWidget):
                 self._dirty = True
 
     def add_epoch(self, event: EpochEnd) -> None:
+        """Append validation F1 / precision / recall; undefined (-1) values are skipped, except
+        an F1 that is undefined only because nothing was detected: with ground truth present
+        (recall defined) it is plotted as 0."""
         for name in VALIDATION_KEYS:
             value = event.metrics.get(name)
-            if value is not None and np.isfinite(value) and value >= 0:
+            if value is None or not np.isfinite(value):
+                continue
+            if name == "f1" and value < 0 and event.metrics.get("recall", -1.0) >= 0:
+                value = 0.0
+            if value >= 0:
                 series = self._validation.setdefault(name, GrowingSeries(16))
                 series.extend(np.array([event.epoch], float), np.array([value], float))
                 self._dirty = True

@@ -1,0 +1,220 @@
+"""Train tab: a real teacher run to completion, a distill run cancelled mid-way, history, curves."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from lgad_studio.core.checkpoint import load_checkpoint
+from lgad_studio.core.events import EpochEnd, Finished, StepMetrics
+from lgad_studio.core.training import StudentConfig, TeacherConfig
+from lgad_studio.gui.jobs import JobRunner, JobState, live_worker_threads
+from lgad_studio.gui.train import TrainTab
+from lgad_studio.gui.train.curves import GrowingSeries, LiveCurves
+from lgad_studio.gui.train.progress import EtaEstimator, format_duration
+from lgad_studio.gui.train.runs import scan_runs
+
+sys.path.insert(0, str(Path(__file__).parent))
+from trainui_models import FAST, tiny_checkpoints, tiny_demo  # noqa: E402
+
+
+@pytest.fixture
+def make_tab(qtbot, tmp_path: Path):
+    runners: list[JobRunner] = []
+
+    def make(runs_root: Path | None = None) -> TrainTab:
+        runner = JobRunner()
+        runners.append(runner)
+        tab = TrainTab(runner, runs_root=runs_root or tmp_path / "runs")
+        qtbot.addWidget(tab)
+        tab.resize(1300, 800)
+        tab.show()
+        qtbot.waitExposed(tab)
+        return tab
+
+    yield make
+    for runner in runners:
+        assert runner.shutdown(30.0)
+    assert live_worker_threads() == []
+
+
+def _click(qtbot, button) -> None:
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def test_a_teacher_run_goes_to_completion(qtbot, make_tab, tmp_path_factory) -> None:
+    tab = make_tab()
+    assert not tab.teacher_form.train_button.isEnabled()  # no dataset yet
+    tab.set_dataset(tiny_demo(tmp_path_factory))
+    tab.teacher_form.set_config(TeacherConfig(**{**FAST, "epochs": 2, "val_limit": 2}))
+    with qtbot.waitSignal(tab.runner.job_submitted) as submitted:
+        _click(qtbot, tab.teacher_form.train_button)
+    job = submitted.args[0]
+    events: list[object] = []
+    job.event_emitted.connect(events.append)
+    with qtbot.waitSignal(tab.run_ended, timeout=120_000) as ended:
+        pass
+    record = ended.args[0]
+    assert job.state is JobState.FINISHED and tab.last_error is None
+    assert record.kind == "teacher" and record.state == "finished"
+    names = [p.name for p in record.checkpoints()]
+    assert "last.pt" in names and names[0] == ("best.pt" if "best.pt" in names else "last.pt")
+    assert load_checkpoint(record.run_dir / "last.pt", kind="teacher").epoch == 2
+    assert isinstance(events[-1], Finished) and not events[-1].cancelled
+    epochs = [e for e in events if isinstance(e, EpochEnd)]
+    assert [e.epoch for e in epochs] == [1, 2] and "f1" in epochs[-1].metrics
+    # The curves hold every named loss of every step the engine reported.
+    assert {"loss", "seg", "exist"} <= set(tab.curves.loss_names())
+    steps, values = tab.curves.series("loss")
+    assert len(steps) >= 2 and np.all(np.diff(steps) > 0) and np.all(values > 0)
+    assert len(tab.curves.series("val/f1")[0]) == 2
+    assert tab.progress.bar.value() == tab.progress.bar.maximum() > 0
+    assert "finished" in tab.progress.eta_text()
+    # The history row offers the checkpoint as the student's teacher.
+    tab.history.select_checkpoint(record.best_checkpoint())
+    assert tab.history.teacher_button.isEnabled() and not tab.history.onnx_button.isEnabled()
+    _click(qtbot, tab.history.teacher_button)
+    assert tab.student_form.teacher.text() == str(record.best_checkpoint())
+
+
+def test_a_distill_run_cancelled_midway_leaves_a_loadable_checkpoint(
+    qtbot, make_tab, tmp_path_factory
+) -> None:
+    root = tiny_demo(tmp_path_factory)
+    teacher = tiny_checkpoints(tmp_path_factory, root)["teacher"]
+    tab = make_tab()
+    tab.set_dataset(root)
+    config = StudentConfig(
+        **{**FAST, "epochs": 500, "val_limit": 1, "preview_interval_s": 0.05}, mode="lgad"
+    )
+    tab.student_form.set_config(config)
+    tab.student_form.set_teacher(teacher)
+    with qtbot.waitSignal(tab.runner.job_submitted) as submitted:
+        _click(qtbot, tab.student_form.distill_button)
+    job = submitted.args[0]
+    events: list[object] = []
+    job.event_emitted.connect(events.append)
+    qtbot.waitUntil(lambda: tab.preview.shape() == (2, 3), timeout=60_000)
+    assert set(tab.preview.row_names()) == {"teacher", "student"}
+    assert set(tab.preview.distances()) == {"student"}
+    qtbot.waitUntil(lambda: any(isinstance(e, StepMetrics) for e in events), timeout=60_000)
+    with qtbot.waitSignal(job.cancelled, timeout=60_000):
+        _click(qtbot, tab.cancel_button)
+    finished = [e for e in events if isinstance(e, Finished)]
+    assert finished and finished[-1].cancelled
+    last = finished[-1].last_checkpoint
+    assert last is not None and last.name == "last.pt"
+    ckpt = load_checkpoint(last, kind="student")
+    assert ckpt.config["mode"] == "lgad" and ckpt.epoch < 500
+    ckpt.build_model()  # the weights fit the network
+    record = tab.history.record(last.parent)
+    assert record is not None and record.state == "cancelled" and record.label == "LGAD student"
+
+
+def test_invalid_settings_are_reported_without_starting_a_job(qtbot, make_tab, tmp_path) -> None:
+    tab = make_tab()
+    tab.set_dataset(tmp_path)
+    tab.student_form.set_mode("lgad")
+    tab.student_form.teacher.setText("")
+    submitted: list[object] = []
+    tab.runner.job_submitted.connect(submitted.append)
+    _click(qtbot, tab.student_form.distill_button)
+    assert submitted == []
+    assert tab.errors.isVisible()
+    assert "field 'teacher'" in tab.errors.label.text()
+    tab.student_form.set_mode("none")
+    assert not tab.student_form.teacher.isEnabled()
+    assert not any(box.isEnabled() for box in tab.student_form.stage_boxes.values())
+
+
+def test_a_failing_run_shows_its_message_and_traceback(qtbot, make_tab, tmp_path) -> None:
+    tab = make_tab()
+    tab.set_dataset(tmp_path / "no-such-dataset")
+    with qtbot.waitSignal(tab.runner.job_submitted) as submitted:
+        _click(qtbot, tab.teacher_form.train_button)
+    with qtbot.waitSignal(submitted.args[0].errored, timeout=30_000):
+        pass
+    assert "no-such-dataset" in tab.errors.label.text()
+    assert tab.errors.details_button.isVisible()
+    box = tab.errors.show_details()
+    assert "Traceback" in box.detailedText()
+    box.close()
+    record = tab.history.records()[-1]
+    assert record.state == "failed"
+
+
+def test_history_lists_runs_on_disk_and_exports_them(
+    qtbot, make_tab, tmp_path_factory, tmp_path
+) -> None:
+    checkpoints = tiny_checkpoints(tmp_path_factory, tiny_demo(tmp_path_factory))
+    runs_root = checkpoints["teacher"].parent.parent
+    assert {r.kind for r in scan_runs(runs_root)} == {"teacher", "lgad", "none", "sad"}
+    tab = make_tab(runs_root)
+    labels = sorted(r.label for r in tab.history.records())
+    assert labels == ["LGAD student", "SAD student", "baseline", "teacher"]
+    student = checkpoints["lgad"]
+    tab.history.select_checkpoint(student)
+    assert tab.history.selected_checkpoints() == [student]
+    assert tab.history.onnx_button.isEnabled() and not tab.history.teacher_button.isEnabled()
+    with qtbot.waitSignal(tab.evaluate_requested) as evaluate:
+        _click(qtbot, tab.history.evaluate_button)
+    assert evaluate.args == [[student]]
+    copy = tab.export_checkpoint(student, tmp_path / "out" / "student.pt")
+    assert load_checkpoint(copy, kind="student").arch == "enet"
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxscript")
+    job = tab.export_onnx(student, tmp_path / "out" / "student.onnx")
+    with qtbot.waitSignal(job.finished, timeout=120_000) as done:
+        pass
+    assert done.args[0] == tmp_path / "out" / "student.onnx"
+    assert (tmp_path / "out" / "student.onnx").stat().st_size > 1000
+
+
+def test_curves_buffer_every_step_and_repaint_from_a_timer(qtbot) -> None:
+    series = GrowingSeries(capacity=2)
+    series.extend(np.arange(5.0), np.arange(5.0) * 2)
+    x, y = series.view()
+    assert len(series) == 5 and list(y) == [0, 2, 4, 6, 8]
+    curves = LiveCurves()
+    qtbot.addWidget(curves)
+    curves.show()
+    qtbot.waitExposed(curves)
+    steps = [
+        StepMetrics(
+            step=i,
+            epoch=1,
+            total_steps=9,
+            losses={"loss": 1 / i, "at": 0.0},
+            lr=0.1,
+            images_per_s=1,
+        )
+        for i in range(1, 10)
+    ]
+    before = curves.repaints
+    curves.add_steps(steps)  # 9 steps -> one repaint on the next tick, not nine
+    qtbot.waitUntil(lambda: curves.repaints == before + 1, timeout=2000)
+    qtbot.wait(200)
+    assert curves.repaints == before + 1
+    assert list(curves.series("loss")[0]) == list(range(1, 10))
+    assert "at" not in curves.loss_names()  # zero cannot be drawn on the log axis
+    curves.add_epoch(EpochEnd(epoch=1, total_epochs=2, metrics={"f1": 0.5, "precision": -1.0}))
+    assert list(curves.series("val/f1")[1]) == [0.5]
+    # Nothing detected yet: F1 is undefined (-1) but with ground truth it is plotted as 0.
+    curves.add_epoch(EpochEnd(epoch=2, total_epochs=2, metrics={"f1": -1.0, "recall": 0.0}))
+    assert list(curves.series("val/f1")[1]) == [0.5, 0.0]
+    with pytest.raises(KeyError):
+        curves.series("val/precision")  # -1 (undefined) is not plotted
+
+
+def test_eta_from_the_rate_since_the_first_report() -> None:
+    eta = EtaEstimator()
+    assert eta.remaining_s(100) is None
+    eta.update(10, now=100.0)
+    eta.update(30, now=110.0)  # 20 steps in 10 s
+    assert eta.remaining_s(100) == pytest.approx(35.0)
+    assert format_duration(35.0) == "0:35" and format_duration(3725) == "1:02:05"
