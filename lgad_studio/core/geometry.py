@@ -68,19 +68,23 @@ def _natural_spline_coefficients(p: np.ndarray) -> tuple[np.ndarray, ...]:
     B = 2.0 * (h[:-1] + h[1:])
     C = h[1:].copy()
     D = 6.0 * (slope[1:] - slope[:-1])  # (n-2, 2)
-    # Thomas algorithm, forward sweep.
-    C[0] = C[0] / B[0]
-    D[0] = D[0] / B[0]
-    for i in range(1, n - 2):
-        tmp = B[i] - A[i] * C[i - 1]
-        C[i] = C[i] / tmp
-        D[i] = (D[i] - A[i] * D[i - 1]) / tmp
     M = np.zeros((n, 2), dtype=np.float64)
-    M[n - 2] = D[n - 3]
-    for i in range(n - 4, -1, -1):
-        M[i + 1] = D[i] - C[i] * M[i + 2]
-    M[0] = 0.0
-    M[n - 1] = 0.0
+    # Thomas algorithm on Python floats: the same IEEE double operations in the
+    # same order as the C++ code, several times faster than NumPy scalar indexing.
+    a_, b_, c_ = A.tolist(), B.tolist(), C.tolist()
+    for axis in range(2):
+        c, d = list(c_), D[:, axis].tolist()
+        c[0] = c[0] / b_[0]
+        d[0] = d[0] / b_[0]
+        for i in range(1, n - 2):
+            tmp = b_[i] - a_[i] * c[i - 1]
+            c[i] = c[i] / tmp
+            d[i] = (d[i] - a_[i] * d[i - 1]) / tmp
+        m = [0.0] * n
+        m[n - 2] = d[n - 3]
+        for i in range(n - 4, -1, -1):
+            m[i + 1] = d[i] - c[i] * m[i + 2]
+        M[1:-1, axis] = m[1:-1]
     a = p[:-1]
     b = slope - (2.0 * h[:, None] * M[:-1] + h[:, None] * M[1:]) / 6.0
     c = M[:-1] / 2.0
