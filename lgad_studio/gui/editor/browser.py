@@ -127,6 +127,11 @@ class DatasetBrowser(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.count_label = QLabel(self)
+        legend = QLabel(
+            "  ".join(f"<span style='color:{c}'>●</span> {s}" for s, c in STATE_COLOURS.items()),
+            self,
+        )
+        legend.setToolTip("Label state: no file yet, on disk, changed and saved, not saved yet")
         grid = QGridLayout()
         for row, (name, widget) in enumerate(
             (("Split", self.split_box), ("Category", self.category_box), ("Labels", self.state_box))
@@ -139,6 +144,7 @@ class DatasetBrowser(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
+        layout.addWidget(legend)
         self.split_box.currentTextChanged.connect(self._on_split_changed)
         self.category_box.currentTextChanged.connect(self._apply_filters)
         self.state_box.currentTextChanged.connect(self._apply_filters)

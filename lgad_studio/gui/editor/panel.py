@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from lgad_studio.core.errors import LabelFormatError, Problem, StudioError
 from lgad_studio.core.formats.culane_lines import read_lines_txt
@@ -24,12 +24,18 @@ from lgad_studio.gui.editor.browser import DatasetBrowser
 from lgad_studio.gui.editor.canvas import LaneCanvas
 from lgad_studio.gui.editor.document import DocumentStore, LabelDocument
 from lgad_studio.gui.editor.message_bar import MessageBar
-from lgad_studio.gui.editor.propose import LaneProposer
+from lgad_studio.gui.editor.propose import ProposeController
 from lgad_studio.gui.editor.shortcuts import COMMANDS, ShortcutSheet
 from lgad_studio.gui.jobs import JobRunner
 from lgad_studio.gui.settings import StudioSettings
 
 MAX_LISTED_PROBLEMS = 3
+TOOLBAR = (
+    "previous_image", "next_image", "save", "|",
+    "draw_lane", "delete", "auto_slots", "copy_previous", "|",
+    "fit", "actual_size", "toggle_label_map", "|",
+    "propose", "accept_proposal", "discard_proposal",
+)  # fmt: skip
 
 
 class LabelPanel(QWidget):
@@ -43,9 +49,6 @@ class LabelPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.proposer = LaneProposer(jobs, self)
-        if settings.last_checkpoint():
-            self.proposer.set_checkpoint(settings.last_checkpoint())
         self.dataset: LaneDataset | None = None
         self.store = DocumentStore(self)
         self.document: LabelDocument | None = None
@@ -61,6 +64,9 @@ class LabelPanel(QWidget):
         right = QWidget(self)
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
+        self.toolbar = QToolBar(self)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        column.addWidget(self.toolbar)
         column.addWidget(self.messages)
         column.addWidget(self.canvas, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -71,6 +77,7 @@ class LabelPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
+        self.proposals = ProposeController(self, jobs)
         self.actions = self._build_actions()
         self.undo_action = self.store.undo_group.createUndoAction(self, "Undo")
         self.undo_action.setShortcuts([QKeySequence.StandardKey.Undo])
@@ -79,15 +86,19 @@ class LabelPanel(QWidget):
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addActions([self.undo_action, self.redo_action, *self.actions.values()])
+        for name in TOOLBAR:
+            if name == "|":
+                self.toolbar.addSeparator()
+            else:
+                self.toolbar.addAction(self.actions[name])
         self.browser.entry_selected.connect(self.open_entry)
-        self.proposer.proposal_ready.connect(self._on_proposer_proposal_ready)
-        self.proposer.failed.connect(self._on_proposer_failed)
         self.store.document_dirty_changed.connect(self._on_store_dirty_changed)
         self.canvas.cursor_moved.connect(self._on_canvas_cursor_moved)
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.canvas.selection_changed.connect(self._update_lane_label)
         self.actions["toggle_label_map"].setChecked(settings.show_label_map())
         self.canvas.set_overlay_visible(settings.show_label_map())
+        self.proposals.update_actions()
 
     # -- actions --------------------------------------------------------------------------
     def _build_actions(self) -> dict[str, QAction]:
@@ -112,14 +123,15 @@ class LabelPanel(QWidget):
             "zoom_out": lambda: self.canvas.zoom_by(0.8),
             "toggle_label_map": self._on_label_map_toggled,
             "shortcuts": self.show_shortcuts,
-            "propose": self.propose_lanes,
-            "accept_proposal": self._on_accept_proposal,
-            "discard_proposal": self._on_discard_proposal,
-            "load_checkpoint": self.choose_checkpoint,
+            "propose": self.proposals.propose,
+            "accept_proposal": self.proposals.accept,
+            "discard_proposal": self.proposals.discard,
+            "load_checkpoint": self.proposals.choose_checkpoint,
         }
         actions: dict[str, QAction] = {}
         for command in COMMANDS:
             action = QAction(command.text, self)
+            action.setIconText(command.short or command.text)
             action.setShortcuts([QKeySequence(k) for k in command.keys])
             tip = f"{command.text} ({', '.join(command.keys)})" if command.keys else command.text
             action.setToolTip(f"{tip} — {command.tip}" if command.tip else tip)
@@ -191,6 +203,7 @@ class LabelPanel(QWidget):
         self.store.activate(document)
         self.settings.set_last_entry(self.dataset.root, self.browser.split, entry)
         self._update_lane_label()
+        self.proposals.update_actions()
         self.entry_opened.emit(entry)
 
     def _load_document(self, entry: str) -> LabelDocument:
@@ -202,7 +215,9 @@ class LabelPanel(QWidget):
                 problems,
                 level="warning",
             )
-        return self.store.add(LabelDocument(entry, lanes, problems=problems))
+        document = LabelDocument(entry, lanes, problems=problems)
+        document.proposal_changed.connect(self.proposals.update_actions)
+        return self.store.add(document)
 
     def _read_lanes(self, entry: str, problems: list[Problem]) -> LaneSet:
         """The entry's lanes, read leniently; what was skipped goes to ``problems``."""
@@ -310,58 +325,6 @@ class LabelPanel(QWidget):
             return False
         copied = edits.copied_into(lanes, self.document.lanes.image_size)
         return self.document.apply(copied, f"Copy lanes from {previous}")
-
-    # -- model-assisted labelling ------------------------------------------------------------
-    def choose_checkpoint(self) -> bool:
-        start = self.settings.last_checkpoint() or str(self.settings.file_name)
-        path, _filter = QFileDialog.getOpenFileName(
-            self, "Choose a student checkpoint", start, "Checkpoints (*.pt *.pth);;All files (*)"
-        )
-        if not path:
-            return False
-        self.proposer.set_checkpoint(path)
-        self.settings.set_last_checkpoint(path)
-        return True
-
-    def propose_lanes(self) -> bool:
-        """Predict lanes for the shown image with the student checkpoint (chosen on first use)."""
-        if self.document is None or self.image is None:
-            self.messages.show_message(
-                "Propose lanes needs an image that could be read.", level="info"
-            )
-            return False
-        if self.proposer.checkpoint is None and not self.choose_checkpoint():
-            return False
-        if self.proposer.propose(self.document, self.image) is None:
-            return False
-        self.messages.show_message(
-            f"Predicting lanes with {self.proposer.checkpoint.name}…", level="info"
-        )
-        return True
-
-    def _on_proposer_proposal_ready(self, document: LabelDocument, count: int) -> None:
-        if document is self.document:
-            self.messages.show_message(
-                f"{count} proposed lane{'s' if count != 1 else ''} (dashed): Enter accepts them "
-                "as this image's lanes (Ctrl+Z undoes), Esc discards them.",
-                level="info",
-            )
-
-    def _on_proposer_failed(self, message: str, details: str) -> None:
-        self.messages.show_message(
-            f"Propose lanes failed: {message}\n(checkpoint: {self.proposer.checkpoint})",
-            sticky=True,
-        )
-        self.messages.setToolTip(details)
-
-    def _on_accept_proposal(self) -> None:
-        if self.document is not None and self.document.accept_proposal():
-            self.messages.clear_transient()
-
-    def _on_discard_proposal(self) -> None:
-        if self.document is not None:
-            self.document.set_proposal(None)
-            self.messages.clear_transient()
 
     # -- status -------------------------------------------------------------------------------
     def _state_of(self, entry: str) -> str:

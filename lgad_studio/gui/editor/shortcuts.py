@@ -21,15 +21,42 @@ class Command:
     keys: tuple[str, ...]
     group: str
     tip: str = ""
+    short: str = ""  # toolbar text
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("previous_image", "Previous image", ("A",), "Images", "autosaves this one"),
-    Command("next_image", "Next image", ("D",), "Images", "autosaves this one"),
-    Command("save", "Save labels", ("Ctrl+S",), "Images", "atomic write of .lines.txt (+ mask)"),
-    Command("draw_lane", "Draw a lane", ("N", "W"), "Lanes", "click vertices; Enter finishes"),
     Command(
-        "delete", "Delete vertex / lane", ("Delete",), "Lanes", "the selected vertex, else the lane"
+        "previous_image",
+        "Previous image",
+        ("A",),
+        "Images",
+        "autosaves this one",
+        short="◀ Previous",
+    ),
+    Command("next_image", "Next image", ("D",), "Images", "autosaves this one", short="Next ▶"),
+    Command(
+        "save",
+        "Save labels",
+        ("Ctrl+S",),
+        "Images",
+        "atomic write of .lines.txt (+ mask)",
+        short="Save",
+    ),
+    Command(
+        "draw_lane",
+        "Draw a lane",
+        ("N", "W"),
+        "Lanes",
+        "click vertices; Enter finishes",
+        short="Draw lane",
+    ),
+    Command(
+        "delete",
+        "Delete vertex / lane",
+        ("Delete",),
+        "Lanes",
+        "the selected vertex, else the lane",
+        short="Delete",
     ),
     Command("delete_lane", "Delete lane", ("Shift+Delete",), "Lanes"),
     Command("next_lane", "Select next lane", ("L",), "Lanes"),
@@ -38,24 +65,58 @@ COMMANDS: tuple[Command, ...] = (
     Command("slot_3", "Slot 3 (right ego line)", ("3",), "Slots"),
     Command("slot_4", "Slot 4 (outer right)", ("4",), "Slots"),
     Command("slot_none", "Clear slot", ("0",), "Slots"),
-    Command("auto_slots", "Auto-assign slots", ("S",), "Slots", "the CULane left-to-right rule"),
+    Command(
+        "auto_slots",
+        "Auto-assign slots",
+        ("S",),
+        "Slots",
+        "the CULane left-to-right rule",
+        short="Auto slots",
+    ),
     Command(
         "copy_previous",
         "Copy lanes from previous image",
         ("C",),
         "Lanes",
         "replaces this image's lanes",
+        short="Copy previous",
     ),
-    Command("fit", "Fit image", ("F",), "View"),
-    Command("actual_size", "Zoom 1:1", ("Ctrl+0",), "View"),
+    Command("fit", "Fit image", ("F",), "View", short="Fit"),
+    Command("actual_size", "Zoom 1:1", ("Ctrl+0",), "View", short="1:1"),
     Command("zoom_in", "Zoom in", ("Ctrl++", "="), "View"),
     Command("zoom_out", "Zoom out", ("Ctrl+-", "-"), "View"),
     Command(
-        "toggle_label_map", "Show the 16-px label map", ("M",), "View", "what the teacher sees"
+        "toggle_label_map",
+        "Show the 16-px label map",
+        ("M",),
+        "View",
+        "what the teacher sees",
+        short="Label map",
     ),
-    Command("propose", "Propose lanes", ("P",), "Model", "predicts lanes with the loaded student"),
-    Command("accept_proposal", "Accept proposed lanes", (), "Model", "Enter on the canvas"),
-    Command("discard_proposal", "Discard proposed lanes", (), "Model", "Esc on the canvas"),
+    Command(
+        "propose",
+        "Propose lanes",
+        ("P",),
+        "Model",
+        "predicts lanes with the loaded student",
+        short="Propose lanes",
+    ),
+    Command(
+        "accept_proposal",
+        "Accept proposed lanes",
+        (),
+        "Model",
+        "Enter on the canvas",
+        short="Accept",
+    ),
+    Command(
+        "discard_proposal",
+        "Discard proposed lanes",
+        (),
+        "Model",
+        "Esc on the canvas",
+        short="Discard",
+    ),
     Command("load_checkpoint", "Choose student checkpoint…", (), "Model"),
     Command("shortcuts", "Keyboard shortcuts", ("F1", "?"), "Help"),
 )

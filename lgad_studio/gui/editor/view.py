@@ -32,6 +32,9 @@ class ZoomPanView(QGraphicsView):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setBackgroundBrush(Qt.GlobalColor.darkGray)
+        # Panning is a drag (empty space, middle button, Space): scroll bars only take room.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._fit_mode = True
         self._pan_from: QPoint | None = None
         self._space_down = False
