@@ -83,8 +83,35 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _add_tabs(self) -> None:
-        """The one place tabs are composed (Train and Evaluate are added here)."""
+        """The one place tabs are composed: Label | Train | Evaluate, and their links."""
+        from lgad_studio.gui.evaluate import EvaluateTab
+        from lgad_studio.gui.train import TrainTab, default_runs_root
+
         self.tabs.addTab(self.label_panel, "Label")
+        self.train_tab = TrainTab(self.jobs, runs_root=default_runs_root(), parent=self)
+        self.evaluate_tab = EvaluateTab(self.jobs, parent=self)
+        self.tabs.addTab(self.train_tab, "Train")
+        self.tabs.addTab(self.evaluate_tab, "Evaluate")
+        self.dataset_opened.connect(self.train_tab.set_dataset)
+        self.dataset_opened.connect(self.evaluate_tab.set_dataset)
+        self.train_tab.about_to_submit.connect(self._save_labels_for_training)
+        self.train_tab.run_ended.connect(self.evaluate_tab.add_run)
+        self.train_tab.evaluate_requested.connect(self.evaluate_tab.add_checkpoints)
+        self.train_tab.evaluate_requested.connect(
+            lambda _paths: self.tabs.setCurrentWidget(self.evaluate_tab)
+        )
+        self.evaluate_tab.fix_labels_requested.connect(self.fix_labels)
+
+    def _save_labels_for_training(self) -> None:
+        """A run trains on the labels on disk: write the open image's edits first."""
+        if self.label_panel.document is not None:
+            self.label_panel.autosave(self.label_panel.document)
+
+    def fix_labels(self, entry: str) -> None:
+        """Open ``entry`` in the editor (the Evaluate tab's "Fix labels")."""
+        self.tabs.setCurrentWidget(self.label_panel)
+        self.label_panel.open_entry(entry)
+        self.label_panel.canvas.setFocus()
 
     # -- menus and status bar -------------------------------------------------------------
     def _build_menus(self) -> None:

@@ -218,3 +218,11 @@ def test_eta_from_the_rate_since_the_first_report() -> None:
     eta.update(30, now=110.0)  # 20 steps in 10 s
     assert eta.remaining_s(100) == pytest.approx(35.0)
     assert format_duration(35.0) == "0:35" and format_duration(3725) == "1:02:05"
+
+
+def test_form_choices_are_the_engines() -> None:
+    from lgad_studio.core.models import ARCHITECTURES, STAGE_NAMES
+    from lgad_studio.gui.train import forms
+
+    assert set(forms.ARCHITECTURES) == set(ARCHITECTURES)
+    assert forms.STAGE_NAMES == STAGE_NAMES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lgad_studio.gui.train.runs import default_runs_root
 from lgad_studio.gui.train.tab import TrainTab
 
-__all__ = ["TrainTab"]
+__all__ = ["TrainTab", "default_runs_root"]

@@ -24,8 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lgad_studio.core.models import ARCHITECTURES, STAGE_NAMES
 from lgad_studio.core.training.config import StudentConfig, TeacherConfig, TrainConfig
+
+# The names of lgad_studio.core.models.ARCHITECTURES and STAGE_NAMES, spelled out so that
+# opening the window does not import torch (a test checks they stay equal).
+ARCHITECTURES = ("enet", "erfnet")
+STAGE_NAMES = ("initial", "stage1", "stage2", "stage3")
 
 MODE_LABELS = {
     "lgad": "LGAD (teacher's attention)",
@@ -56,7 +60,7 @@ class _CommonFields:
 
     def __init__(self, form: QFormLayout, defaults: TrainConfig) -> None:
         self.arch = QComboBox()
-        self.arch.addItems(sorted(ARCHITECTURES))
+        self.arch.addItems(list(ARCHITECTURES))
         self.arch.setCurrentText(defaults.arch)
         self.width = _double(0.05, 4.0, defaults.width, decimals=2, step=0.05)
         self.input_w = _spin(8, 4096, defaults.input_size[0], step=8)

@@ -57,6 +57,13 @@ class RunRecord:
         return checkpoints[0] if checkpoints else None
 
 
+def default_runs_root() -> Path:
+    """Where the studio keeps its runs: ``<user data dir>/lgad-studio/runs``."""
+    import platformdirs
+
+    return platformdirs.user_data_path("lgad-studio", appauthor=False) / "runs"
+
+
 def run_kind(config: dict) -> str:
     if config.get("type") == "TeacherConfig":
         return "teacher"

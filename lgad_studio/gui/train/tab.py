@@ -42,6 +42,7 @@ class TrainTab(QWidget):
 
     evaluate_requested = Signal(object)  # list[Path] of student checkpoints
     run_ended = Signal(object)  # RunRecord
+    about_to_submit = Signal()  # before a run's config is built: save edited labels now
 
     def __init__(
         self, runner: JobRunner, *, runs_root: Path, parent: QWidget | None = None
@@ -117,8 +118,9 @@ class TrainTab(QWidget):
         self.history.set_runs(scan_runs(self.runs_root))
 
     # --- public API ---------------------------------------------------------------------
-    def set_dataset(self, root: str | Path | None) -> None:
-        """The dataset the next runs train on (its current labels, edits included)."""
+    def set_dataset(self, dataset) -> None:
+        """The dataset (a ``LaneDataset`` or its path) the next runs train on, edits included."""
+        root = getattr(dataset, "root", dataset)
         self._dataset = Path(root) if root is not None else None
         self.dataset_label.setText(str(self._dataset) if self._dataset else "No dataset open")
         self._update_buttons()
@@ -165,6 +167,7 @@ class TrainTab(QWidget):
         return str(self._dataset)
 
     def _submit(self, kind: str, build_config, make_factory) -> Job | None:
+        self.about_to_submit.emit()  # direct connections run now: labels reach the disk first
         reserved = {r.run_dir for r in self._job_runs.values()}
         out = new_run_dir(self.runs_root, kind, reserved=reserved)
         try:

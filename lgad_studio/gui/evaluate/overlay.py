@@ -1,0 +1,200 @@
+"""One evaluated image: ground truth and predictions coloured by outcome, IoU on hover.
+
+Lanes are drawn as the evaluator's spline (``geometry.spline_points``) in the
+image's pixel frame: true-positive predictions green, false positives red, missed
+ground truth (FN) amber and dashed, matched ground truth thin white. The lane
+probability map (``uint8 [h, w]``, max over slots) is a second ``ImageItem``
+stretched over the image with a 256-entry LUT, shown on demand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from lgad_studio.core.geometry import spline_points
+from lgad_studio.gui.attention.display import heat_lut
+
+COLOURS = {"tp": "#34a853", "fp": "#ea4335", "fn": "#fbbc05", "gt": "#f1f3f4"}
+HOVER_TOLERANCE_PX = 10.0  # screen pixels
+
+
+@dataclass(frozen=True)
+class LaneInfo:
+    """What the hover line says about one drawn lane."""
+
+    role: str  # tp | fp (predictions), gt | fn (ground truth)
+    index: int
+    iou: float  # IoU with its matched partner, else the best IoU with any lane of the other side
+    partner: int | None  # index of the matched lane on the other side
+    points: np.ndarray  # float32 (M, 2) spline samples, xy_image
+
+    def describe(self) -> str:
+        n = self.index + 1
+        if self.role == "tp":
+            return f"prediction {n}: TP, IoU {self.iou:.3f} with ground truth {self.partner + 1}"
+        if self.role == "gt":
+            return (
+                f"ground truth {n}: matched, IoU {self.iou:.3f} with prediction {self.partner + 1}"
+            )
+        if self.role == "fp":
+            return f"prediction {n}: FP, best IoU {self.iou:.3f}"
+        return f"ground truth {n}: FN (missed), best IoU {self.iou:.3f}"
+
+
+def _curve_points(points: np.ndarray) -> np.ndarray:
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if len(pts) < 2:
+        return pts.astype(np.float32)
+    return np.asarray(spline_points(pts), dtype=np.float32)
+
+
+def _distance_to_polyline(p: np.ndarray, poly: np.ndarray) -> float:
+    if len(poly) == 0:
+        return float("inf")
+    if len(poly) == 1:
+        return float(np.hypot(*(poly[0] - p)))
+    a, b = poly[:-1].astype(np.float64), poly[1:].astype(np.float64)
+    ab = b - a
+    t = np.clip(((p - a) * ab).sum(1) / np.maximum((ab * ab).sum(1), 1e-12), 0.0, 1.0)
+    closest = a + t[:, None] * ab
+    return float(np.min(np.hypot(*(closest - p).T)))
+
+
+class OverlayView(QWidget):
+    """Image + coloured lanes + optional probability map; ``hover_changed(text)`` on hover."""
+
+    hover_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graphics = pg.GraphicsLayoutWidget()
+        self.graphics.setBackground("#202124")
+        self.view = self.graphics.addViewBox(lockAspect=True, invertY=True)
+        self.view.setMenuEnabled(False)
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.prob_item = pg.ImageItem(axisOrder="row-major")
+        self.prob_item.setLookupTable(heat_lut(blended=True, name="CET-L8"))
+        self.prob_item.setVisible(False)
+        self.view.addItem(self.image_item)
+        self.view.addItem(self.prob_item)
+        self.prob_box = QCheckBox("Probability map")
+        self.prob_box.toggled.connect(self.set_prob_visible)
+        legend = QLabel(
+            " ".join(
+                f'<span style="color:{COLOURS[k]}">■</span> {t}'
+                for k, t in (
+                    ("tp", "TP"),
+                    ("fp", "FP"),
+                    ("fn", "FN (missed)"),
+                    ("gt", "GT matched"),
+                )
+            )
+        )
+        self.hover_label = QLabel("Hover a lane for its IoU")
+        bar = QHBoxLayout()
+        bar.addWidget(self.prob_box)
+        bar.addWidget(legend)
+        bar.addStretch(1)
+        bar.addWidget(self.hover_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.graphics, 1)
+        self._curves: list[pg.PlotCurveItem] = []
+        self._lanes: list[LaneInfo] = []
+        self._size = (1, 1)
+        self.graphics.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
+
+    def show_image(
+        self, image: np.ndarray, evaluation, *, lane_prob: np.ndarray | None = None
+    ) -> None:
+        """``image`` ``uint8 [H, W, 3]``; ``evaluation`` an ``ImageResult`` of this image."""
+        height, width = image.shape[:2]
+        self._size = (width, height)
+        self.image_item.setImage(np.ascontiguousarray(image), autoLevels=False, levels=None)
+        self.image_item.setRect(QRectF(0, 0, width, height))
+        if lane_prob is not None:
+            self.prob_item.setImage(
+                np.ascontiguousarray(lane_prob), autoLevels=False, levels=(0, 255)
+            )
+            self.prob_item.setRect(QRectF(0, 0, width, height))
+        self.prob_box.setEnabled(lane_prob is not None)
+        self.prob_item.setVisible(lane_prob is not None and self.prob_box.isChecked())
+        self._set_lanes(self._lane_infos(evaluation))
+        self.view.setRange(QRectF(0, 0, width, height), padding=0.0)
+
+    def clear(self) -> None:
+        self.image_item.clear()
+        self.prob_item.clear()
+        self._set_lanes([])
+
+    def set_prob_visible(self, visible: bool) -> None:
+        if self.prob_box.isChecked() != visible:
+            self.prob_box.setChecked(visible)
+        self.prob_item.setVisible(visible and self.prob_item.image is not None)
+
+    def lanes(self) -> list[LaneInfo]:
+        return list(self._lanes)
+
+    def lane_at(self, x: float, y: float, *, tolerance: float | None = None) -> LaneInfo | None:
+        """The drawn lane nearest to image point (x, y), within ``tolerance`` image pixels."""
+        if tolerance is None:
+            pixel = self.view.viewPixelSize()
+            tolerance = HOVER_TOLERANCE_PX * max(pixel[0], pixel[1], 1e-6)
+        p = np.array([x, y], dtype=np.float64)
+        best, best_d = None, tolerance
+        for info in self._lanes:
+            d = _distance_to_polyline(p, info.points)
+            if d <= best_d:
+                best, best_d = info, d
+        return best
+
+    # --- internals ----------------------------------------------------------------------
+    @staticmethod
+    def _lane_infos(result) -> list[LaneInfo]:
+        iou = np.asarray(result.iou, dtype=np.float64).reshape(len(result.gt), len(result.det))
+        gt_match = {g: (d, v) for g, d, v in result.matches}
+        det_match = {d: (g, v) for g, d, v in result.matches}
+        infos = []
+        for i, pts in enumerate(result.gt):
+            if i in gt_match:
+                d, v = gt_match[i]
+                infos.append(LaneInfo("gt", i, v, d, _curve_points(pts)))
+            else:
+                best = float(iou[i].max()) if iou.shape[1] else 0.0
+                infos.append(LaneInfo("fn", i, best, None, _curve_points(pts)))
+        for j, pts in enumerate(result.det):
+            if j in det_match:
+                g, v = det_match[j]
+                infos.append(LaneInfo("tp", j, v, g, _curve_points(pts)))
+            else:
+                best = float(iou[:, j].max()) if iou.shape[0] else 0.0
+                infos.append(LaneInfo("fp", j, best, None, _curve_points(pts)))
+        return infos
+
+    def _set_lanes(self, infos: list[LaneInfo]) -> None:
+        for curve in self._curves:
+            self.view.removeItem(curve)
+        self._curves, self._lanes = [], infos
+        for info in infos:
+            style = Qt.PenStyle.DashLine if info.role == "fn" else Qt.PenStyle.SolidLine
+            width = 2 if info.role == "gt" else 4
+            pen = pg.mkPen(COLOURS[info.role], width=width, style=style)
+            curve = pg.PlotCurveItem(info.points[:, 0], info.points[:, 1], pen=pen)
+            curve.setToolTip(info.describe())
+            self.view.addItem(curve)
+            self._curves.append(curve)
+
+    def _on_scene_mouse_moved(self, scene_pos: QPointF) -> None:
+        if not self.view.sceneBoundingRect().contains(scene_pos):
+            return
+        point = self.view.mapSceneToView(scene_pos)
+        info = self.lane_at(point.x(), point.y())
+        text = info.describe() if info is not None else f"x {point.x():.0f}, y {point.y():.0f}"
+        self.hover_label.setText(text)
+        self.hover_changed.emit(text)

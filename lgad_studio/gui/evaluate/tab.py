@@ -1,0 +1,312 @@
+"""The Evaluate tab: checkpoints × split as a job, per-category table, per-image review.
+
+Pick student checkpoints and a split, run the evaluation job, compare the
+checkpoints category by category, sort the images by F1, FP or FN, inspect one
+image (TP / FP / FN lanes, IoU on hover, probability map) or its layer-wise
+attention, and send it to the editor with **Fix labels**.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lgad_studio.core.errors import StudioError
+from lgad_studio.gui.attention import AttentionGrid
+from lgad_studio.gui.attention.compute import AttentionSet, attention_events
+from lgad_studio.gui.evaluate.evaluation import EvaluationResult, evaluate_checkpoints
+from lgad_studio.gui.evaluate.overlay import OverlayView
+from lgad_studio.gui.evaluate.tables import CategoryTable, ImageList
+from lgad_studio.gui.jobs import Job, JobRunner
+from lgad_studio.gui.train.banner import ErrorBanner
+from lgad_studio.gui.train.progress import ProgressPanel
+
+_PATH_ROLE = Qt.ItemDataRole.UserRole
+
+
+class EvaluateTab(QWidget):
+    """Evaluate student checkpoints and review their failures image by image."""
+
+    fix_labels_requested = Signal(str)  # dataset entry
+    evaluated = Signal(object)  # EvaluationResult
+    attention_shown = Signal(object)  # AttentionSet
+
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.dataset = None
+        self.result: EvaluationResult | None = None
+        self.job: Job | None = None
+        self.attention_job: Job | None = None
+        self.last_error: tuple[str, str] | None = None
+        self._image_cache: tuple[str, object] | None = None
+
+        self.checkpoint_list = QListWidget()
+        self.checkpoint_list.setMaximumHeight(110)
+        add_button = QPushButton("Add checkpoint…")
+        add_button.clicked.connect(self._on_add_clicked)
+        self.split_combo = QComboBox()
+        self.evaluate_button = QPushButton("Evaluate")
+        self.evaluate_button.clicked.connect(self.evaluate)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.progress = ProgressPanel()
+        self.errors = ErrorBanner()
+        controls = QVBoxLayout()
+        controls.addWidget(add_button)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Split"))
+        row.addWidget(self.split_combo, 1)
+        controls.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(self.evaluate_button)
+        row.addWidget(self.cancel_button)
+        controls.addLayout(row)
+        top = QHBoxLayout()
+        top.addWidget(self.checkpoint_list, 1)
+        top.addLayout(controls)
+
+        self.table = CategoryTable()
+        self.images_of = QComboBox()
+        self.images_of.currentIndexChanged.connect(self._on_images_of_changed)
+        self.image_list = ImageList()
+        self.image_list.entry_selected.connect(self.show_entry)
+        images_box = QWidget()
+        images_layout = QVBoxLayout(images_box)
+        images_layout.setContentsMargins(0, 0, 0, 0)
+        picker = QHBoxLayout()
+        picker.addWidget(QLabel("Images of"))
+        picker.addWidget(self.images_of, 1)
+        images_layout.addLayout(picker)
+        images_layout.addWidget(self.image_list, 1)
+        self.overlay = OverlayView()
+        self.attention = AttentionGrid()
+        self.views = QTabWidget()
+        self.views.addTab(self.overlay, "Overlay")
+        self.views.addTab(self.attention, "Attention")
+        self.views.currentChanged.connect(self._on_views_current_changed)
+        self.fix_button = QPushButton("Fix labels")
+        self.fix_button.setToolTip("Open this image in the Label tab")
+        self.fix_button.clicked.connect(self._on_fix_clicked)
+        self.entry_label = QLabel()
+        view_box = QWidget()
+        view_layout = QVBoxLayout(view_box)
+        view_layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.addWidget(self.entry_label, 1)
+        bar.addWidget(self.fix_button)
+        view_layout.addLayout(bar)
+        view_layout.addWidget(self.views, 1)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(images_box)
+        bottom.addWidget(view_box)
+        bottom.setSizes([380, 900])
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(bottom)
+        split.setSizes([260, 560])
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.errors)
+        layout.addWidget(split, 1)
+        self._show_error(None)
+        self._update_buttons()
+
+    # --- inputs ----------------------------------------------------------------------------
+    def set_dataset(self, dataset) -> None:
+        """A :class:`LaneDataset` (or a path to open); lists its splits, test first."""
+        if isinstance(dataset, (str, Path)):
+            from lgad_studio.core.formats.dataset import open_dataset
+
+            dataset = open_dataset(dataset)
+        self.dataset = dataset
+        self._image_cache = None
+        self.split_combo.clear()
+        names = list(dataset.split_names()) if dataset is not None else []
+        preferred = [n for n in ("test", "val") if n in names]
+        self.split_combo.addItems(preferred + [n for n in names if n not in preferred])
+        self._update_buttons()
+
+    def add_checkpoints(self, paths, *, checked: bool = True) -> None:
+        """Add checkpoints to the picker (duplicates are ignored, already present ones re-checked)."""
+        for path in map(Path, paths):
+            item = self._checkpoint_item(path)
+            if item is None:
+                item = QListWidgetItem(f"{path.parent.name}/{path.name}")
+                item.setData(_PATH_ROLE, str(path))
+                item.setToolTip(str(path))
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                self.checkpoint_list.addItem(item)
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self._update_buttons()
+
+    def add_run(self, record) -> None:
+        """A finished student run of the Train tab: offer its best checkpoint (unchecked)."""
+        if record.is_teacher or record.state != "finished":
+            return
+        best = record.best_checkpoint()
+        if best is not None:
+            self.add_checkpoints([best], checked=False)
+
+    def checked_checkpoints(self) -> list[Path]:
+        items = [self.checkpoint_list.item(i) for i in range(self.checkpoint_list.count())]
+        return [Path(i.data(_PATH_ROLE)) for i in items if i.checkState() == Qt.CheckState.Checked]
+
+    def set_split(self, split: str) -> None:
+        self.split_combo.setCurrentText(split)
+
+    # --- the evaluation job ----------------------------------------------------------------------
+    def evaluate(self, *, limit: int | None = None) -> Job | None:
+        """Evaluate the checked checkpoints on the chosen split (None and a message if impossible)."""
+        paths = self.checked_checkpoints()
+        split = self.split_combo.currentText()
+        if self.dataset is None:
+            self._show_error(("Open a dataset first (Label tab).", ""))
+            return None
+        if not paths:
+            self._show_error(("Check at least one student checkpoint to evaluate.", ""))
+            return None
+        self._show_error(None)
+        root = self.dataset.root
+
+        def make(cancel):
+            return evaluate_checkpoints(root, split, paths, cancel=cancel, limit=limit)
+
+        job = self.runner.submit(f"evaluate {len(paths)} checkpoint(s) on {split}", make)
+        job.started.connect(lambda: self.progress.start(job.name))
+        job.progress.connect(self.progress.update_progress)
+        job.finished.connect(self.set_result)
+        job.errored.connect(lambda message, details: self._show_error((message, details)))
+        job.cancelled.connect(lambda: self.progress.stop("Evaluation cancelled"))
+        job.ended.connect(self._update_buttons)
+        self.job = job
+        self._update_buttons()
+        return job
+
+    def set_result(self, result: EvaluationResult) -> None:
+        self.result = result
+        self.progress.stop(f"Evaluated {len(result.entries)} images of {result.split}")
+        self.table.set_result(result)
+        self.images_of.blockSignals(True)
+        self.images_of.clear()
+        for evaluation in result.checkpoints:
+            self.images_of.addItem(evaluation.label)
+        self.images_of.blockSignals(False)
+        self._on_images_of_changed(0)
+        self.evaluated.emit(result)
+
+    # --- one image ---------------------------------------------------------------------------------
+    def show_entry(self, entry: str) -> None:
+        """Show an evaluated image in the overlay (and its attention if that view is open)."""
+        evaluation = self._current_evaluation()
+        image_eval = evaluation.image(entry) if evaluation is not None else None
+        if image_eval is None or self.dataset is None:
+            return
+        try:
+            image = self._read_image(entry)
+        except StudioError as err:
+            self._show_error((str(err), ""))
+            return
+        self.entry_label.setText(f"{entry}  ({image_eval.category})")
+        self.overlay.show_image(image, image_eval.result, lane_prob=image_eval.lane_prob)
+        self._update_buttons()
+        if self.views.currentWidget() is self.attention:
+            self.compute_attention()
+
+    def current_entry(self) -> str | None:
+        return self.image_list.current_entry()
+
+    def compute_attention(self) -> Job | None:
+        """Attention maps of the shown image under every evaluated checkpoint (quick lane)."""
+        entry = self.current_entry()
+        if entry is None or self.result is None:
+            return None
+        image = self._read_image(entry)
+        lanes = self.dataset.read_lanes(entry, strict=False)
+        paths = [c.checkpoint for c in self.result.checkpoints]
+        job = self.runner.submit(
+            f"attention {entry}", lambda cancel: attention_events(paths, image, lanes), lane="quick"
+        )
+        job.finished.connect(lambda value: self._on_attention_finished(job, value))
+        job.errored.connect(lambda message, details: self._show_error((message, details)))
+        self.attention_job = job
+        return job
+
+    # --- internals ----------------------------------------------------------------------------------
+    def _read_image(self, entry: str):
+        if self._image_cache is None or self._image_cache[0] != entry:
+            self._image_cache = (entry, self.dataset.read_image(entry))
+        return self._image_cache[1]
+
+    def _current_evaluation(self):
+        if self.result is None or not self.result.checkpoints:
+            return None
+        index = max(0, self.images_of.currentIndex())
+        return self.result.checkpoints[min(index, len(self.result.checkpoints) - 1)]
+
+    def _on_images_of_changed(self, _index: int) -> None:
+        self.image_list.set_evaluation(self._current_evaluation())
+        entry = self.image_list.current_entry()
+        if entry is None and self.image_list.proxy.rowCount():
+            self.image_list.selectRow(0)
+        elif entry is not None:
+            self.show_entry(entry)
+
+    def _on_attention_finished(self, job: Job, value: AttentionSet) -> None:
+        if job is not self.attention_job:
+            return  # a newer image was selected meanwhile
+        self.attention.set_maps(stages=value.stages, rows=value.rows, image=value.image)
+        self.attention_shown.emit(value)
+
+    def _on_views_current_changed(self, _index: int) -> None:
+        if self.views.currentWidget() is self.attention and self.current_entry() is not None:
+            self.compute_attention()
+
+    def _on_fix_clicked(self) -> None:
+        entry = self.current_entry()
+        if entry is not None:
+            self.fix_labels_requested.emit(entry)
+
+    def _on_cancel_clicked(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def _on_add_clicked(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Student checkpoints", "", "Checkpoints (*.pt)"
+        )
+        self.add_checkpoints(paths)
+
+    def _checkpoint_item(self, path: Path) -> QListWidgetItem | None:
+        for i in range(self.checkpoint_list.count()):
+            if self.checkpoint_list.item(i).data(_PATH_ROLE) == str(path):
+                return self.checkpoint_list.item(i)
+        return None
+
+    def _show_error(self, error: tuple[str, str] | None) -> None:
+        self.last_error = error
+        if error is None:
+            self.errors.clear()
+        else:
+            self.errors.show_error(*error)
+
+    def _update_buttons(self) -> None:
+        running = self.job is not None and not self.job.state.is_terminal
+        self.evaluate_button.setEnabled(self.dataset is not None and not running)
+        self.cancel_button.setEnabled(running)
+        self.fix_button.setEnabled(self.current_entry() is not None)

@@ -1,0 +1,219 @@
+"""Evaluate tab: two real checkpoints, the table against the metric's own output, image review."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from lgad_studio.core.formats.dataset import open_dataset
+from lgad_studio.core.inference import LanePredictor
+from lgad_studio.core.metrics.culane import evaluate_culane
+from lgad_studio.gui.evaluate.tab import EvaluateTab
+from lgad_studio.gui.evaluate.tables import format_score
+from lgad_studio.gui.jobs import JobRunner, live_worker_threads
+
+sys.path.insert(0, str(Path(__file__).parent))
+from trainui_models import tiny_checkpoints, tiny_demo  # noqa: E402
+
+
+@pytest.fixture
+def tab(qtbot, tmp_path_factory):
+    root = tiny_demo(tmp_path_factory)
+    runner = JobRunner()
+    tab = EvaluateTab(runner)
+    qtbot.addWidget(tab)
+    tab.resize(1300, 850)
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.set_dataset(root)
+    yield tab
+    assert runner.shutdown(30.0)
+    assert live_worker_threads() == []
+
+
+@pytest.fixture
+def evaluated(qtbot, tab, tmp_path_factory):
+    """The tab after evaluating the LGAD student and the baseline on the test split."""
+    paths = tiny_checkpoints(tmp_path_factory, tiny_demo(tmp_path_factory))
+    tab.add_checkpoints([paths["lgad"], paths["none"]])
+    assert tab.split_combo.currentText() == "test"
+    with qtbot.waitSignal(tab.evaluated, timeout=120_000):
+        qtbot.mouseClick(tab.evaluate_button, Qt.MouseButton.LeftButton)
+    return tab, paths
+
+
+def _metric_own_output(root: Path, checkpoint: Path) -> dict[str, object]:
+    """Per-category and total results computed directly with the metric, not the tab."""
+    dataset = open_dataset(root)
+    predictor = LanePredictor.from_checkpoint(checkpoint, device="cpu")
+    pairs: dict[str, dict] = {}
+    for entry in dataset.entries("test"):
+        gt = [lane.points for lane in dataset.read_lanes(entry)]
+        image = dataset.read_image(entry)
+        det = [lane.points for lane in predictor.predict(image).lanes]
+        pairs.setdefault(dataset.category(entry), {})[entry] = (gt, det)
+        pairs.setdefault("total", {})[entry] = (gt, det)
+    return {category: evaluate_culane(p, workers=1) for category, p in pairs.items()}
+
+
+def test_the_table_matches_the_metric_for_two_checkpoints(evaluated, tmp_path_factory) -> None:
+    tab, paths = evaluated
+    result = tab.result
+    assert [c.checkpoint for c in result.checkpoints] == [paths["lgad"], paths["none"]]
+    assert len(result.entries) == 9
+    categories = tab.table.categories()
+    assert categories[-1] == "total" and len(categories) == 10  # nine CULane categories + total
+    assert categories[:3] == ["normal", "crowd", "hlight"]
+    for k, name in enumerate(("lgad", "none")):
+        expected = _metric_own_output(tiny_demo(tmp_path_factory), paths[name])
+        for category in categories:
+            scores = expected[category]
+            for metric in ("tp", "fp", "fn"):
+                assert tab.table.value(category, k, metric) == getattr(scores, metric)
+            for metric in ("f1", "precision", "recall"):
+                assert tab.table.value(category, k, metric) == pytest.approx(
+                    getattr(scores, metric)
+                )
+                assert tab.table.text(category, k, metric) == format_score(getattr(scores, metric))
+    assert tab.table.item(0, 0).text().startswith("LGAD student")
+    assert tab.table.item(0, 6).text().startswith("baseline")
+
+
+def test_images_sort_by_fn_and_show_coloured_lanes_with_iou_on_hover(qtbot, evaluated) -> None:
+    tab, _paths = evaluated
+    tab.image_list.sort_by("FN", Qt.SortOrder.DescendingOrder)
+    order = tab.image_list.entries_in_view_order()
+    by_entry = {i.entry: i for i in tab.result.checkpoints[0].images}
+    fns = [by_entry[e].result.fn for e in order]
+    assert fns == sorted(fns, reverse=True) and len(order) == 9
+    tab.image_list.sort_by("F1")
+    f1s = [by_entry[e].f1 for e in tab.image_list.entries_in_view_order()]
+    assert f1s == sorted(f1s)
+    # Select the image with the most ground-truth lanes.
+    entry = max(order, key=lambda e: len(by_entry[e].result.gt))
+    tab.image_list.select_entry(entry)
+    assert tab.current_entry() == entry and entry in tab.entry_label.text()
+    result = by_entry[entry].result
+    lanes = tab.overlay.lanes()
+    roles = [lane.role for lane in lanes]
+    assert roles.count("tp") == result.tp and roles.count("fp") == result.fp
+    assert roles.count("fn") == result.fn and len(lanes) == len(result.gt) + len(result.det)
+    # Hovering the middle of a lane names it and its IoU.
+    lane = lanes[0]
+    x, y = (float(v) for v in lane.points[len(lane.points) // 2])
+    view = tab.overlay.view
+    scene_pos = view.mapViewToScene(QPointF(x, y))
+    with qtbot.waitSignal(tab.overlay.hover_changed) as hover:
+        tab.overlay.graphics.scene().sigMouseMoved.emit(scene_pos)
+    assert hover.args[0] == lane.describe() and "IoU" in hover.args[0]
+    assert tab.overlay.lane_at(x + 5000, y) is None
+    # The probability map is an overlay toggled on and off.
+    assert not tab.overlay.prob_item.isVisible()
+    tab.overlay.prob_box.setChecked(True)
+    assert tab.overlay.prob_item.isVisible()
+    assert tab.overlay.prob_item.image.dtype == np.uint8 and tab.overlay.prob_item.image.shape == (
+        24,
+        64,
+    )
+    tab.overlay.prob_box.setChecked(False)
+    assert not tab.overlay.prob_item.isVisible()
+    with qtbot.waitSignal(tab.fix_labels_requested) as fix:
+        qtbot.mouseClick(tab.fix_button, Qt.MouseButton.LeftButton)
+    assert fix.args == [entry]
+
+
+def test_the_attention_grid_of_the_selected_image(qtbot, evaluated) -> None:
+    tab, _paths = evaluated
+    tab.image_list.selectRow(0)
+    with qtbot.waitSignal(tab.attention_shown, timeout=60_000) as shown:
+        tab.views.setCurrentWidget(tab.attention)
+    maps = shown.args[0]
+    assert list(maps.rows) == ["teacher", "LGAD student", "baseline"]
+    assert tab.attention.shape() == (3, 3)
+    assert tab.attention.stage_names() == ("stage1", "stage2", "stage3")
+    assert set(tab.attention.distances()) == {"LGAD student", "baseline"}
+
+
+def test_user_errors_are_named(qtbot, tab, tmp_path: Path) -> None:
+    qtbot.mouseClick(tab.evaluate_button, Qt.MouseButton.LeftButton)
+    assert "Check at least one" in tab.errors.label.text()
+    foreign = tmp_path / "foreign.pt"
+    foreign.write_bytes(b"not a checkpoint")
+    tab.add_checkpoints([foreign])
+    job = tab.evaluate()
+    with qtbot.waitSignal(job.errored, timeout=30_000):
+        pass
+    assert str(foreign) in tab.errors.label.text()
+    assert "not an LGAD Studio checkpoint" in tab.errors.label.text()
+
+
+def test_fix_labels_opens_the_editor_and_the_next_run_trains_on_the_edit(
+    qtbot, make_window, demo_root: Path, monkeypatch, tmp_path: Path
+) -> None:
+    from trainui_models import FAST
+
+    from lgad_studio.core.formats.culane_lines import read_lines_txt
+    from lgad_studio.core.lanes import LaneSet
+    from lgad_studio.core.training import TeacherConfig
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # runs go to this test's folder
+    window = make_window(demo_root)
+    assert [window.tabs.tabText(i) for i in range(3)] == ["Label", "Train", "Evaluate"]
+    dataset = open_dataset(demo_root)
+    entry = next(e for e in dataset.entries("train") if len(dataset.read_lanes(e)) >= 2)
+    window.tabs.setCurrentWidget(window.evaluate_tab)
+    window.evaluate_tab.fix_labels_requested.emit(entry)
+    assert window.tabs.currentWidget() is window.label_panel
+    document = window.label_panel.document
+    assert document is not None and document.entry == entry
+    edited = LaneSet(document.lanes.lanes[1:], image_size=document.lanes.image_size)
+    document.apply(edited, "delete lane")
+    assert document.is_dirty
+    window.tabs.setCurrentWidget(window.train_tab)
+    window.train_tab.teacher_form.set_config(TeacherConfig(**FAST))
+    with qtbot.waitSignal(window.jobs.job_submitted) as submitted:
+        qtbot.mouseClick(window.train_tab.teacher_form.train_button, Qt.MouseButton.LeftButton)
+    # The edit is on disk before the run reads the labels.
+    assert not document.is_dirty
+    on_disk = read_lines_txt(dataset.lines_path(entry))
+    assert len(on_disk) == len(edited) == len(dataset.read_lanes(entry))
+    job = submitted.args[0]
+    assert Path(job.name.split()[-1]).name.endswith("-teacher")
+    assert str(tmp_path / "data") in str(window.train_tab.runs_root)
+    with qtbot.waitSignal(job.ended, timeout=60_000):
+        job.cancel()
+
+
+def test_overlay_colours_tp_fp_fn_and_names_the_matched_iou(qtbot) -> None:
+    from lgad_studio.core.metrics.culane import evaluate_image
+    from lgad_studio.gui.evaluate.overlay import COLOURS, OverlayView
+
+    ys = np.arange(589.0, 300.0, -10.0)
+    gt = [np.stack([200 + 0.8 * (589 - ys), ys], 1), np.stack([1400 - 0.8 * (589 - ys), ys], 1)]
+    det = [gt[0] + [6.0, 0.0], np.stack([820 + 0 * ys, ys], 1)]  # a hit and a false alarm
+    result = evaluate_image(gt, det, image_size=(1640, 590))
+    assert result.counts == (1, 1, 1)
+    overlay = OverlayView()
+    qtbot.addWidget(overlay)
+    overlay.resize(900, 400)
+    overlay.show()
+    qtbot.waitExposed(overlay)
+    prob = np.zeros((24, 64), np.uint8)
+    overlay.show_image(np.zeros((590, 1640, 3), np.uint8), result, lane_prob=prob)
+    roles = {(info.role, info.index): info for info in overlay.lanes()}
+    assert set(roles) == {("gt", 0), ("fn", 1), ("tp", 0), ("fp", 1)}
+    matched_iou = result.matches[0][2]
+    assert roles["tp", 0].iou == pytest.approx(matched_iou) and matched_iou > 0.5
+    assert roles["tp", 0].describe() == (
+        f"prediction 1: TP, IoU {matched_iou:.3f} with ground truth 1"
+    )
+    assert roles["fp", 1].describe().startswith("prediction 2: FP, best IoU")
+    assert roles["fn", 1].describe().startswith("ground truth 2: FN (missed)")
+    pens = {c.opts["pen"].color().name() for c in overlay._curves}
+    assert pens == {COLOURS[k] for k in ("tp", "fp", "fn", "gt")}
+    x, y = (float(v) for v in roles["fp", 1].points[5])
+    assert overlay.lane_at(x, y, tolerance=3.0) is roles["fp", 1]
