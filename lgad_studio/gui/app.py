@@ -16,7 +16,7 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     """The process's ``QApplication`` (created once), named so ``QSettings`` finds its file."""
     app = QApplication.instance()
     if app is None:
-        app = QApplication(["lgad-studio", *argv])
+        app = QApplication(["lgad-studio", *argv])  # Qt takes its own options out of argv
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("LGAD Studio")
@@ -31,8 +31,11 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     an optional dataset path (CULane root, TuSimple JSON, folder of images).
     Without one the default demo dataset opens, generated on first use.
     """
+    created = QApplication.instance() is None
     app = make_application(argv)
-    rest = [a for a in app.arguments()[1:] if not a.startswith("-")]
+    # Arguments Qt left over; an application made elsewhere (tests) took none of ours.
+    left = app.arguments()[1:] if created else list(argv)
+    rest = [a for a in left if not a.startswith("-")]
     window = MainWindow(StudioSettings())
     window.show()
     if rest:

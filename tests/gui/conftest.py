@@ -23,8 +23,10 @@ from lgad_studio.gui.settings import StudioSettings
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path: Path) -> Path:
-    """Point the user-scope INI settings at a folder of this test."""
+def isolated_settings(tmp_path: Path, monkeypatch) -> Path:
+    """Point the user-scope INI settings, and the user cache (where the default demo dataset
+    lives), at folders of this test."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     folder = tmp_path / "settings"
     folder.mkdir()
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
