@@ -92,7 +92,7 @@ def _paint(
     for s, (style, colour) in zip(offsets, styles, strict=True):
         if noline and rng.random() < 0.35:
             style = "none"
-        tint = rng.integers(-12, 8, 3)
+        tint = int(rng.integers(-14, 6)) + rng.integers(-3, 4, 3)  # brightness, then a faint hue
         lines.append(
             LaneLine(
                 s=float(s),

@@ -65,11 +65,11 @@ def _ground_poly(view: View, s: float, z: float, outline: list[tuple[float, floa
 def draw_arrows(
     img: np.ndarray, view: View, arrows: tuple[Arrow, ...], colour: tuple[int, int, int]
 ) -> None:
-    polys = [
-        _ground_poly(view, a.s, a.z, outline) for a in arrows for outline in ARROW_SHAPES[a.shape]
-    ]
-    if polys:
-        cv2.fillPoly(img, polys, colour, lineType=cv2.LINE_AA, shift=SHIFT)
+    for a in arrows:
+        for outline in ARROW_SHAPES[a.shape]:
+            # One call per outline: overlapping outlines in one call would cancel out.
+            poly = _ground_poly(view, a.s, a.z, outline)
+            cv2.fillPoly(img, [poly], colour, lineType=cv2.LINE_AA, shift=SHIFT)
 
 
 def draw_crosswalk(

@@ -73,7 +73,7 @@ def _draw_scene(rng: np.random.Generator, c: str) -> Scene:
     view = View(sample_camera(rng), sample_road(rng, curve=c == "curve"))
     layout = sample_layout(rng, noline=c == "noline")
     left, right = layout.paved_left, layout.paved_right
-    night = float(rng.uniform(0.72, 0.88)) if c == "night" else 0.0
+    night = float(rng.uniform(0.7, 0.85)) if c == "night" else 0.0
     sun, dazzle = None, 1.0
     if c == "hlight":
         if rng.random() < 0.5:
@@ -90,7 +90,9 @@ def _draw_scene(rng: np.random.Generator, c: str) -> Scene:
         c, int(rng.integers(0, 4))
     )
     z_min = 7.0 if c == "crowd" else 22.0
-    vehicles = sample_vehicles(rng, layout, count=n_vehicles, z_min=z_min, z_max=80.0)
+    vehicles = sample_vehicles(
+        rng, layout, count=n_vehicles, z_min=z_min, z_max=80.0, dense=c == "crowd"
+    )
     if dazzle > 1.0 and not any(v.oncoming for v in vehicles):
         vehicles = _with_oncoming(rng, layout, vehicles)
     crosswalk, cross_road, lines, z_far = None, None, layout.lines, 220.0

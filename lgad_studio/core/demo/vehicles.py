@@ -53,23 +53,39 @@ class Vehicle:
 
 
 def sample_vehicles(
-    rng: np.random.Generator, layout: RoadLayout, *, count: int, z_min: float, z_max: float
+    rng: np.random.Generator,
+    layout: RoadLayout,
+    *,
+    count: int,
+    z_min: float,
+    z_max: float,
+    dense: bool = False,
 ) -> tuple[Vehicle, ...]:
-    """Up to ``count`` vehicles in the layout's lanes without overlapping each other."""
+    """Up to ``count`` vehicles in the layout's lanes without overlapping each other.
+
+    ``dense`` (crowded traffic) favours near distances and the lanes beside the
+    ego lane, where vehicles hide the lane lines.
+    """
     taken: list[tuple[float, float, float]] = []  # (s, z0, z1)
     out = []
+    lanes = layout.lanes
+    weights = np.array([1.0 / (1.0 + abs(ln.s) / 3.5) ** (3 if dense else 0) for ln in lanes])
+    weights /= weights.sum()
     for _ in range(count * 4):
         if len(out) == count:
             break
-        lane = layout.lanes[int(rng.integers(len(layout.lanes)))]
+        lane = lanes[int(rng.choice(len(lanes), p=weights))]
         kind = str(rng.choice(["car", "van", "truck"], p=[0.65, 0.2, 0.15]))
         width, height, length = {
             "car": (1.8, 1.45, 4.5),
             "van": (1.95, 2.1, 5.0),
             "truck": (2.45, 3.4, 9.0),
         }[kind]
-        z = float(rng.uniform(max(z_min, 9.0 if lane.s == 0 else z_min), z_max))
-        s = lane.s + float(rng.normal(0.0, 0.25))
+        near = max(z_min, 9.0 if lane.s == 0 else z_min)
+        u = float(rng.random()) ** (2.0 if dense else 1.0)
+        z = near + (z_max - near) * u
+        # Dense traffic drifts across the lines (lane changes); otherwise vehicles keep lane.
+        s = lane.s + float(rng.normal(0.0, 0.6 if dense else 0.25))
         if any(
             abs(s - ts) < 2.6 and z < t1 + 4.0 and z + length + 4.0 > t0 for ts, t0, t1 in taken
         ):

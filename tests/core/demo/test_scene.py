@@ -37,7 +37,7 @@ def test_each_category_carries_its_condition() -> None:
         "arrow": lambda s: len(s.arrows) > 0,
         "curve": lambda s: abs(s.view.road.curvature) >= 1.8e-3,
         "cross": lambda s: s.cross_road is not None,
-        "night": lambda s: s.night > 0.7,
+        "night": lambda s: s.night >= 0.7,
         "normal": lambda s: not s.night and s.sun is None and s.wear <= 0.3,
     }
     for category, check in checks.items():
