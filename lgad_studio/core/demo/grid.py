@@ -42,9 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quality", type=int, default=82, help="JPEG quality (default 82)")
     args = parser.parse_args(argv)
     grid = category_grid(args.seed)
-    ok, buf = cv2.imencode(
-        args.out.suffix or ".jpg", grid, [cv2.IMWRITE_JPEG_QUALITY, args.quality]
-    )
+    ext = args.out.suffix.lower() or ".jpg"
+    params = [cv2.IMWRITE_JPEG_QUALITY, args.quality] if ext in (".jpg", ".jpeg") else []
+    ok, buf = cv2.imencode(ext, grid, params)
     if not ok:
         parser.error(f"{args.out}: cannot encode an image with suffix {args.out.suffix!r}")
     args.out.write_bytes(buf.tobytes())

@@ -16,7 +16,7 @@ from lgad_studio.core.demo.markings import WHITE, YELLOW, LaneLine
 
 
 @dataclass(frozen=True)
-class Lane:
+class TrafficLane:
     """A driveable lane: its centre offset, width and traffic direction (+1 ours, -1 oncoming)."""
 
     s: float
@@ -27,27 +27,33 @@ class Lane:
 @dataclass(frozen=True)
 class RoadLayout:
     lines: tuple[LaneLine, ...]  # left to right
-    lanes: tuple[Lane, ...]  # left to right
+    lanes: tuple[TrafficLane, ...]  # left to right
     paved_left: float  # s of the asphalt's left edge
     paved_right: float
 
 
-def sample_layout(rng: np.random.Generator, *, noline: bool = False) -> RoadLayout:
-    """A road of 1-4 lanes each way around the ego lane, with CULane-like markings.
+def sample_layout(
+    rng: np.random.Generator, *, noline: bool = False, oncoming_traffic: bool = False
+) -> RoadLayout:
+    """A road of 1-5 lanes our way around the ego lane plus 0-2 oncoming, with CULane-like paint.
 
     ``noline`` wears the paint off: some lines vanish completely (style ``none``)
-    while staying annotated.
+    while staying annotated. ``oncoming_traffic`` guarantees an oncoming lane.
     """
     width = float(rng.uniform(2.9, 3.9))
     n_left = int(rng.choice([0, 1, 2], p=[0.35, 0.45, 0.2]))
     n_right = int(rng.choice([0, 1, 2], p=[0.35, 0.45, 0.2]))
     oncoming = int(rng.choice([0, 1, 2], p=[0.55, 0.3, 0.15]))
+    if oncoming_traffic:
+        oncoming = max(oncoming, 1)
     widths = [width + float(rng.uniform(-0.15, 0.15)) for _ in range(n_left + n_right + 1)]
     # Lane edges left to right: boundary i sits left of lane i.
     centre_index = n_left
     edges = np.concatenate([[0.0], np.cumsum(widths)])
     edges = edges - (edges[centre_index] + edges[centre_index + 1]) / 2
-    lanes = [Lane(float((edges[i] + edges[i + 1]) / 2), widths[i], 1) for i in range(len(widths))]
+    lanes = [
+        TrafficLane(float((edges[i] + edges[i + 1]) / 2), widths[i], 1) for i in range(len(widths))
+    ]
     interior = _interior_style(rng)
     styles: list[tuple[str, tuple[int, int, int]]] = [(interior, WHITE)] * len(edges)
     styles[-1] = ("solid", WHITE)
@@ -59,7 +65,7 @@ def sample_layout(rng: np.random.Generator, *, noline: bool = False) -> RoadLayo
     offsets = list(edges)
     for k in range(oncoming):  # oncoming lanes left of the centre line
         w = width + float(rng.uniform(-0.15, 0.15))
-        lanes.insert(0, Lane(offsets[0] - w / 2, w, -1))
+        lanes.insert(0, TrafficLane(offsets[0] - w / 2, w, -1))
         offsets.insert(0, offsets[0] - w)
         styles.insert(0, ("solid", WHITE) if k == oncoming - 1 else (interior, WHITE))
     lines = _paint(rng, offsets, styles, noline=noline)

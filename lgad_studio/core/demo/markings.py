@@ -36,12 +36,6 @@ class LaneLine:
     annotated: bool = True
 
 
-def stripe_polygon(view: View, s: float, width: float, z0: float, z1: float) -> np.ndarray:
-    """Outline of a ground stripe ``[s - w/2, s + w/2] x [z0, z1]``: float64 ``(N, 2)`` xy_image."""
-    rows = view.camera.focal * view.camera.height * abs(1.0 / z0 - 1.0 / z1)
-    return stripe_polygons(view, [(s, z0, z1)], width, int(np.clip(rows / 12.0, 2, 48)))[0]
-
-
 def stripe_polygons(
     view: View, stripes: list[tuple[float, float, float]], width: float, samples: int
 ) -> np.ndarray:

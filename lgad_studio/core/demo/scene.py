@@ -71,51 +71,31 @@ def sample_scene(rng: np.random.Generator, category: str) -> Scene:
 
 def _draw_scene(rng: np.random.Generator, c: str) -> Scene:
     view = View(sample_camera(rng), sample_road(rng, curve=c == "curve"))
-    layout = sample_layout(rng, noline=c == "noline")
+    night, sun, dazzle = _sample_light(rng, c, view)
+    layout = sample_layout(rng, noline=c == "noline", oncoming_traffic=dazzle > 1.0)
     left, right = layout.paved_left, layout.paved_right
-    night = float(rng.uniform(0.7, 0.85)) if c == "night" else 0.0
-    sun, dazzle = None, 1.0
-    if c == "hlight":
-        if rng.random() < 0.5:
-            x = float(rng.uniform(300, 1340))
-            sun = (
-                x,
-                view.camera.horizon - float(rng.uniform(-10, 70)),
-                float(rng.uniform(300, 600)),
-            )
-        else:
-            night, dazzle = float(rng.uniform(0.7, 0.85)), float(rng.uniform(5.0, 9.0))
-    ours = [ln.s for ln in layout.lanes if ln.direction > 0]
-    n_vehicles = {"crowd": int(rng.integers(5, 10)), "normal": int(rng.integers(0, 3))}.get(
-        c, int(rng.integers(0, 4))
-    )
-    z_min = 7.0 if c == "crowd" else 22.0
-    vehicles = sample_vehicles(
-        rng, layout, count=n_vehicles, z_min=z_min, z_max=80.0, dense=c == "crowd"
-    )
-    if dazzle > 1.0 and not any(v.oncoming for v in vehicles):
-        vehicles = _with_oncoming(rng, layout, vehicles)
-    crosswalk, cross_road, lines, z_far = None, None, layout.lines, 220.0
-    if c == "cross":
+    vehicles = _sample_traffic(rng, c, layout, headlights=dazzle > 1.0)
+    crosswalk, cross_road, lines = None, None, layout.lines
+    if c == "cross":  # no lane lines through the junction; traffic only beyond it
         z = float(rng.uniform(9.0, 22.0))
         crosswalk = Crosswalk(left, right, z, float(rng.uniform(3.0, 5.0)))
         cross_road = (z - 1.0, z + float(rng.uniform(14.0, 26.0)))
         lines, vehicles = (), tuple(v for v in vehicles if v.z > cross_road[1])
+    ours = [ln.s for ln in layout.lanes if ln.direction > 0]
     arrows = sample_arrows(rng, ours, count=int(rng.integers(1, 4))) if c == "arrow" else ()
     n_shadows = int(rng.integers(1, 4)) if c == "shadow" else int(rng.random() < 0.15)
     shadows = sample_shadows(rng, left=left, right=right, count=n_shadows) if not night else ()
-    wear = (
-        float(rng.uniform(0.6, 0.92))
-        if c == "noline"
-        else float(rng.choice([0.0, rng.uniform(0.0, 0.3)]))
-    )
-    grade = _sample_grade(rng, night=night > 0, haze=sun is not None)
+    if c == "noline":
+        wear, fade = float(rng.uniform(0.6, 0.92)), float(rng.uniform(0.25, 0.55))
+    else:
+        wear = float(rng.uniform(0.0, 0.3)) if rng.random() < 0.5 else 0.0
+        fade = float(rng.uniform(0.0, 0.15))
     return Scene(
         category=c,
         view=view,
         layout=layout,
         lines=lines,
-        z_far=z_far,
+        z_far=220.0,
         gt_top=view.camera.horizon + float(rng.uniform(12.0, 40.0)),
         scenery=sample_scenery(rng, left=left, right=right, night=night > 0),
         vehicles=vehicles,
@@ -127,28 +107,55 @@ def _draw_scene(rng: np.random.Generator, c: str) -> Scene:
         roadside=int(rng.integers(len(ROADSIDE_TONES))),
         plate_x=int(rng.integers(0, 128)),
         wear=wear,
-        fade=float(rng.uniform(0.25, 0.55)) if c == "noline" else float(rng.uniform(0.0, 0.15)),
+        fade=fade,
         night=night,
         sun=sun,
         dazzle=dazzle,
-        grade=grade,
+        grade=_sample_grade(rng, night=night > 0, haze=sun is not None),
         noise_offset=(int(rng.integers(0, 64)), int(rng.integers(0, 64))),
     )
 
 
-def _with_oncoming(rng: np.random.Generator, layout: RoadLayout, vehicles: tuple[Vehicle, ...]):
-    """Add an oncoming car just left of the road so a dazzle scene has headlights facing us."""
-    car = Vehicle(
-        s=layout.paved_left - 1.2,
-        z=float(rng.uniform(18.0, 45.0)),
-        width=1.8,
-        height=1.45,
-        length=4.5,
-        colour=(60, 60, 62),
-        kind="car",
-        oncoming=True,
+def _sample_light(
+    rng: np.random.Generator, c: str, view: View
+) -> tuple[float, tuple[float, float, float] | None, float]:
+    """``(night darkness, sun (x, y, radius) or None, dazzle)``; hlight is a low sun or
+    oncoming headlights at night, half the time each."""
+    if c == "night":
+        return float(rng.uniform(0.7, 0.85)), None, 1.0
+    if c != "hlight":
+        return 0.0, None, 1.0
+    if rng.random() < 0.5:
+        y = view.camera.horizon - float(rng.uniform(-10.0, 70.0))
+        return 0.0, (float(rng.uniform(300.0, 1340.0)), y, float(rng.uniform(300.0, 600.0))), 1.0
+    return float(rng.uniform(0.7, 0.85)), None, float(rng.uniform(5.0, 9.0))
+
+
+def _sample_traffic(
+    rng: np.random.Generator, c: str, layout: RoadLayout, *, headlights: bool
+) -> tuple[Vehicle, ...]:
+    """Dense and near for crowd, sparse and far otherwise; ``headlights``: some oncoming car."""
+    count = {"crowd": int(rng.integers(5, 10)), "normal": int(rng.integers(0, 3))}.get(
+        c, int(rng.integers(0, 4))
     )
-    return tuple(sorted((*vehicles, car), key=lambda v: -v.z))
+    z_min = 7.0 if c == "crowd" else 22.0
+    vehicles = sample_vehicles(
+        rng, layout, count=count, z_min=z_min, z_max=80.0, dense=c == "crowd"
+    )
+    if headlights and not any(v.oncoming for v in vehicles):
+        lane = layout.lanes[0]  # sample_layout guarantees it is an oncoming lane
+        car = Vehicle(
+            s=lane.s,
+            z=float(rng.uniform(18.0, 45.0)),
+            width=1.8,
+            height=1.45,
+            length=4.5,
+            colour=(60, 60, 62),
+            kind="car",
+            oncoming=True,
+        )
+        vehicles = tuple(sorted((*vehicles, car), key=lambda v: -v.z))
+    return vehicles
 
 
 def _sample_grade(rng: np.random.Generator, *, night: bool, haze: bool) -> Grade:

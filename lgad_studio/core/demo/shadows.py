@@ -45,22 +45,21 @@ def sample_shadows(
     strength = float(rng.uniform(0.45, 0.7))
     for _ in range(count):
         kind = str(rng.choice(["trees", "band", "side", "poles"], p=[0.45, 0.2, 0.2, 0.15]))
-        z = float(rng.uniform(4.0, 40.0))
+        z = float(rng.uniform(3.0, 28.0))
         skew = float(rng.uniform(-0.4, 0.4))
-        if kind == "trees":
-            side = left if rng.random() < 0.5 else right
+        if kind == "trees":  # a row of crowns beside the road, reaching over it
+            edge, inward = (left, 1.0) if rng.random() < 0.5 else (right, -1.0)
+            centre = edge + inward * float(rng.uniform(0.0, 4.0))
             for _ in range(int(rng.integers(3, 8))):
-                s = side + float(rng.normal(0.0, 3.0))
-                zz = z + float(rng.uniform(-4.0, 12.0))
-                out.append(
-                    Shadow(_ellipse(s, zz, rng.uniform(1.2, 3.5), rng.uniform(1.5, 4.0)), strength)
-                )
+                s = centre + float(rng.normal(0.0, 2.5))
+                zz = z + float(rng.uniform(-3.0, 12.0))
+                rs, rz = float(rng.uniform(1.2, 3.5)), float(rng.uniform(1.5, 4.0))
+                out.append(Shadow(_ellipse(s, zz, rs, rz), strength))
             for _ in range(int(rng.integers(2, 7))):  # sun flecks through the crowns
-                s = side + float(rng.normal(0.0, 2.5))
+                s = centre + float(rng.normal(0.0, 2.0))
                 zz = z + float(rng.uniform(-2.0, 10.0))
-                out.append(
-                    Shadow(_ellipse(s, zz, rng.uniform(0.2, 0.6), rng.uniform(0.3, 0.9), 8), 0.0)
-                )
+                rs, rz = float(rng.uniform(0.2, 0.6)), float(rng.uniform(0.3, 0.9))
+                out.append(Shadow(_ellipse(s, zz, rs, rz, 8), 0.0))
         elif kind == "band":  # overpass or a building across the road
             depth = float(rng.uniform(3.0, 15.0))
             out.append(Shadow(_quad(left - 8, right + 8, z, z + depth, skew), strength))
