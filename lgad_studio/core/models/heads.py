@@ -68,6 +68,10 @@ class LaneNet(nn.Module):
     def stage_names(self) -> tuple[str, ...]:
         return tuple(self.encoder.stage_names)
 
+    def encode(self, x: Tensor) -> dict[str, Tensor]:
+        """The encoder stage features only: what a frozen teacher's attention needs."""
+        return self.encoder(x)[0]
+
     def forward(self, x: Tensor) -> LaneOutput:
         features, indices = self.encoder(x)
         seg = self.decoder(features, indices)

@@ -101,9 +101,8 @@ class StudentTask:
             if self.teacher is not None:
                 self.teacher.eval()
                 with torch.no_grad():
-                    target = self.teacher(
-                        encode_label(batch["label"], self.teacher_encoding)
-                    ).features
+                    label_input = encode_label(batch["label"], self.teacher_encoding)
+                    target = self.teacher.encode(label_input)
             else:
                 target = out.features
             at_terms = distillation_terms(

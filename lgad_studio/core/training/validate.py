@@ -79,10 +79,11 @@ def validate(
         exist_hits += int(((exist > 0.5) == truth).sum())
         exist_total += 4
     result = evaluate_culane(pairs, image_size=image_size or (1640, 590))
+    # The official tool reports -1 when nothing is detected; for training curves that is 0.
     return {
-        "f1": float(result.f1),
-        "precision": float(result.precision),
-        "recall": float(result.recall),
+        "f1": max(float(result.f1), 0.0),
+        "precision": max(float(result.precision), 0.0),
+        "recall": max(float(result.recall), 0.0),
         "tp": float(result.tp),
         "fp": float(result.fp),
         "fn": float(result.fn),
