@@ -60,7 +60,6 @@ def _natural_spline_coefficients(p: np.ndarray) -> tuple[np.ndarray, ...]:
 
     Follows ``Spline::cal_fun`` step by step so that rounding matches.
     """
-    n = len(p)
     diff = p[1:] - p[:-1]
     h = np.sqrt(diff[:, 0] ** 2 + diff[:, 1] ** 2)
     slope = diff / h[:, None]
@@ -68,28 +67,38 @@ def _natural_spline_coefficients(p: np.ndarray) -> tuple[np.ndarray, ...]:
     B = 2.0 * (h[:-1] + h[1:])
     C = h[1:].copy()
     D = 6.0 * (slope[1:] - slope[:-1])  # (n-2, 2)
-    M = np.zeros((n, 2), dtype=np.float64)
-    # Thomas algorithm on Python floats: the same IEEE double operations in the
-    # same order as the C++ code, several times faster than NumPy scalar indexing.
-    a_, b_, c_ = A.tolist(), B.tolist(), C.tolist()
-    for axis in range(2):
-        c, d = list(c_), D[:, axis].tolist()
-        c[0] = c[0] / b_[0]
-        d[0] = d[0] / b_[0]
-        for i in range(1, n - 2):
-            tmp = b_[i] - a_[i] * c[i - 1]
-            c[i] = c[i] / tmp
-            d[i] = (d[i] - a_[i] * d[i - 1]) / tmp
-        m = [0.0] * n
-        m[n - 2] = d[n - 3]
-        for i in range(n - 4, -1, -1):
-            m[i + 1] = d[i] - c[i] * m[i + 2]
-        M[1:-1, axis] = m[1:-1]
+    try:
+        # Python floats: the same IEEE double operations in the same order as the
+        # C++ code, several times faster than NumPy scalar indexing...
+        M = _thomas(A.tolist(), B.tolist(), C.tolist(), [D[:, 0].tolist(), D[:, 1].tolist()])
+    except ZeroDivisionError:
+        # ...but they raise where C++ gives inf/NaN (duplicate vertices): NumPy scalars don't.
+        M = _thomas(list(A), list(B), list(C), [list(D[:, 0]), list(D[:, 1])])
     a = p[:-1]
     b = slope - (2.0 * h[:, None] * M[:-1] + h[:, None] * M[1:]) / 6.0
     c = M[:-1] / 2.0
     d = (M[1:] - M[:-1]) / (6.0 * h[:, None])
     return a, b, c, d, h
+
+
+def _thomas(A: list, B: list, C: list, D_axes: list[list]) -> np.ndarray:
+    """Second derivatives ``(n, 2)`` (0 at both ends) from the tridiagonal system, per axis."""
+    n = len(B) + 2
+    M = np.zeros((n, 2), dtype=np.float64)
+    for axis, D in enumerate(D_axes):
+        c, d = list(C), list(D)
+        c[0] = c[0] / B[0]
+        d[0] = d[0] / B[0]
+        for i in range(1, n - 2):
+            tmp = B[i] - A[i] * c[i - 1]
+            c[i] = c[i] / tmp
+            d[i] = (d[i] - A[i] * d[i - 1]) / tmp
+        m = [0.0] * n
+        m[n - 2] = d[n - 3]
+        for i in range(n - 4, -1, -1):
+            m[i + 1] = d[i] - c[i] * m[i + 2]
+        M[1:-1, axis] = m[1:-1]
+    return M
 
 
 def finite_points(points: np.ndarray) -> np.ndarray:

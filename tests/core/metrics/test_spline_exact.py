@@ -8,16 +8,20 @@ from lgad_studio.core.geometry import spline_points
 
 
 def literal_spline(points: np.ndarray, times: int = 50) -> np.ndarray:
-    """Step by step as the C++ code: doubles, Thomas solve, ``pow`` for t^2 and t^3."""
-    p = points.astype(np.float32).astype(np.float64)
+    """Step by step as the C++ code: doubles, Thomas solve, ``pow`` for t^2 and t^3.
+
+    NumPy scalars, like C++ doubles, give inf/NaN on a division by zero.
+    """
+    with np.errstate(all="ignore"):
+        return _literal(points.astype(np.float32).astype(np.float64), times)
+
+
+def _literal(p: np.ndarray, times: int) -> np.ndarray:
     n = len(p)
-    h = [
-        float(np.sqrt((p[i + 1, 0] - p[i, 0]) ** 2 + (p[i + 1, 1] - p[i, 1]) ** 2))
-        for i in range(n - 1)
-    ]
+    h = [np.sqrt((p[i + 1, 0] - p[i, 0]) ** 2 + (p[i + 1, 1] - p[i, 1]) ** 2) for i in range(n - 1)]
     out = []
     for axis in range(2):
-        v = p[:, axis].tolist()
+        v = list(p[:, axis])
         slope = [(v[i + 1] - v[i]) / h[i] for i in range(n - 1)]
         A = [h[i] for i in range(n - 2)]
         B = [2.0 * (h[i] + h[i + 1]) for i in range(n - 2)]
@@ -56,3 +60,15 @@ def test_bit_identical_on_a_culane_like_lane() -> None:
     ys = np.arange(590, 250, -10.0)
     pts = np.column_stack([1468.074 - 2.1 * (590 - ys) + 0.0013 * (590 - ys) ** 2, ys])
     assert np.array_equal(spline_points(pts), literal_spline(pts))
+
+
+def test_duplicate_vertices_give_the_same_non_finite_samples() -> None:
+    pts = np.array([[100.0, 500.0], [100.0, 500.0], [300.0, 200.0], [400.0, 100.0]])
+    out = spline_points(pts)
+    assert not np.isfinite(out).all()
+    assert np.array_equal(out, literal_spline(pts), equal_nan=True)
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        steps = rng.integers(-2, 3, size=(int(rng.integers(3, 12)), 2)).astype(np.float64)
+        pts = np.cumsum(steps, axis=0)
+        assert np.array_equal(spline_points(pts), literal_spline(pts), equal_nan=True)
