@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from lgad_studio.core.metrics import culane_raster as cr
 from lgad_studio.core.metrics.culane_raster import (
+    drawing_vertices,
     lane_pixels,
     mask_iou,
     rasterize_lane,
@@ -73,3 +75,34 @@ def test_a_dot_lane_still_draws_its_round_cap() -> None:
 def test_lanes_below_two_points_are_not_drawn() -> None:
     assert rasterize_lane(np.array([[1.0, 2.0]])) is None
     assert mask_iou(None, rasterize_lane(np.array([[0.0, 0.0], [50.0, 50.0]]))) == 0.0
+
+
+def _full_drawing(points: np.ndarray, width: int, size: tuple[int, int]) -> np.ndarray:
+    canvas = np.zeros((size[1], size[0]), np.uint8)
+    cv2.polylines(canvas, [lane_pixels(points).reshape(-1, 1, 2)], False, 1, thickness=width)
+    return canvas
+
+
+@pytest.mark.parametrize("width", [1, 2, 3, 10, 30, 31])
+def test_dropped_vertices_do_not_change_the_drawing(width: int) -> None:
+    rng = np.random.default_rng(width)
+    size = (200, 120)
+    for k in range(150):
+        if k % 2:  # staircases with long axis-aligned runs, crossing the borders
+            steps = rng.integers(-4, 5, size=(int(rng.integers(3, 15)), 2))
+            steps[rng.random(len(steps)) < 0.5, 0] = 0
+            steps[rng.random(len(steps)) < 0.3, 1] = 0
+            pts = np.cumsum(steps, axis=0) * 7.0 + rng.uniform(-30, 230, size=2)
+        else:
+            pts = rng.uniform(-40, 240, size=(int(rng.integers(2, 7)), 2))
+        lane = rasterize_lane(pts, width=width, image_size=size)
+        full = _full_drawing(pts, width, size)
+        assert lane is not None and lane.area == int(full.sum())
+        h, w = lane.mask.shape
+        assert np.array_equal(lane.mask, full[lane.top : lane.top + h, lane.left : lane.left + w])
+
+
+def test_axis_aligned_runs_keep_only_their_ends() -> None:
+    run = np.array([[5, 9], [5, 8], [5, 8], [5, 7], [5, 6], [6, 5], [7, 5], [8, 5]], np.int32)
+    assert drawing_vertices(run).tolist() == [[5, 9], [5, 6], [6, 5], [8, 5]]
+    assert drawing_vertices(np.array([[3, 3], [3, 3]], np.int32)).tolist() == [[3, 3], [3, 3]]
