@@ -213,8 +213,11 @@ def _draw_buildings(img: np.ndarray, view: View, blocks: list[Building], *, z_ne
     ).reshape(-1, 4, 2)
     ends = fixed_polys(ends)
     # Windows: 1.4 x 1.5 m every 2.6 m along and 3 m up each facade, projected in one go.
+    # Beyond 100 m a window is a pixel or two: those blocks get none.
     grids = [
-        np.meshgrid(np.arange(zs + 0.8, b.z1 - 1.4, 2.6), np.arange(1.2, b.height - 1.0, 3.0))
+        np.meshgrid(
+            np.arange(zs + 0.8, min(b.z1, 100.0) - 1.4, 2.6), np.arange(1.2, b.height - 1.0, 3.0)
+        )
         for b, zs in zip(blocks, z0, strict=True)
     ]
     bounds = np.cumsum([0] + [fz.size for fz, _ in grids])
@@ -233,12 +236,12 @@ def _draw_buildings(img: np.ndarray, view: View, blocks: list[Building], *, z_ne
         if not mine:
             continue
         if b.colour[0] > 60:  # daytime: dark glass
-            cv2.fillPoly(img, mine, (60, 58, 52), lineType=AA, shift=SHIFT)
+            cv2.fillPoly(img, mine, (60, 58, 52), lineType=cv2.LINE_8, shift=SHIFT)
         else:  # night: some rooms lit (a fixed scatter), the rest dark
             lit = [w for i, w in enumerate(mine) if (i * 7919 + k * 104729) % 7 < 3]
-            cv2.fillPoly(img, mine, (30, 32, 34), lineType=AA, shift=SHIFT)
+            cv2.fillPoly(img, mine, (30, 32, 34), lineType=cv2.LINE_8, shift=SHIFT)
             if lit:
-                cv2.fillPoly(img, lit, (90, 170, 210), lineType=AA, shift=SHIFT)
+                cv2.fillPoly(img, lit, (90, 170, 210), lineType=cv2.LINE_8, shift=SHIFT)
 
 
 def _draw_posts(img: np.ndarray, view: View, posts: list[Post]) -> list[Light]:

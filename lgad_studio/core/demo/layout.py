@@ -104,7 +104,7 @@ def _paint(
                 s=float(s),
                 style=style,
                 colour=tuple(
-                    int(np.clip(c + t, 0, 255)) for c, t in zip(colour, tint, strict=True)
+                    min(255, max(0, c + int(t))) for c, t in zip(colour, tint, strict=True)
                 ),
                 width=stripe,
                 dash=dash,

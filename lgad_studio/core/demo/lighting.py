@@ -1,6 +1,6 @@
 """Light and the sensor: shading (shadows, night, vignetting), glows, colour grading, noise.
 
-Two half-resolution layers are composed over the rendered frame:
+Two low-resolution layers (light varies slowly) are composed over the rendered frame:
 
 - the *shade* layer, ``uint8 (H/2, W/2)``: the fraction ``v/255`` of light each
   pixel loses (shadows, night darkness minus headlight and street-lamp pools,

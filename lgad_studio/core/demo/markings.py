@@ -46,9 +46,8 @@ def stripe_polygons(
     st = np.asarray(stripes, dtype=np.float64).reshape(-1, 3)
     t = np.linspace(0.0, 1.0, samples)
     inv = 1.0 / st[:, 1:2] * (1 - t) + 1.0 / st[:, 2:3] * t  # (K, samples)
-    z = np.concatenate(
-        [1.0 / inv, 1.0 / inv[:, ::-1]], axis=1
-    )  # out along the left, back along the right
+    # Out along the left edge, back along the right one.
+    z = np.concatenate([1.0 / inv, 1.0 / inv[:, ::-1]], axis=1)
     half = np.concatenate([np.full(samples, -width / 2), np.full(samples, width / 2)])
     s = st[:, 0:1] + half[None, :]
     return view.project(s, z).reshape(len(st), 2 * samples, 2)

@@ -27,7 +27,7 @@ from lgad_studio.core.demo.roadmarks import draw_arrows, draw_crosswalk
 from lgad_studio.core.demo.scene import Scene
 from lgad_studio.core.demo.shadows import draw_shadows
 from lgad_studio.core.demo.textures import PLATE_HORIZON, textures
-from lgad_studio.core.demo.vehicles import draw_vehicles
+from lgad_studio.core.demo.vehicles import Light, draw_vehicles
 
 PAINT = (228, 232, 234)
 
@@ -82,14 +82,14 @@ def _road_mask(scene: Scene) -> np.ndarray:
     return mask
 
 
-def _light(img: np.ndarray, scene: Scene, lamps: list, lights: list) -> None:
+def _light(img: np.ndarray, scene: Scene, lamps: list[Light], lights: list[Light]) -> None:
     """Shadows, night and dazzle: the shade and glow layers composed over ``img``."""
+    if not (scene.night or scene.sun or scene.shadows):
+        return  # nothing to shade or light: skip both layers (most daytime frames)
     view: View = scene.view
     shade, glow = new_layers()
     draw_shadows(shade, view, scene.shadows)
     use_glow = False
-    if not (scene.night or scene.sun or scene.shadows):
-        return  # nothing to shade: skip both layers
     if scene.night:
         pools = tuple((float(p.s), float(p.z)) for p in scene.scenery.posts if not p.crown)
         night_shade(shade, view, darkness=scene.night, lamps=pools)

@@ -164,7 +164,7 @@ def _sample_grade(rng: np.random.Generator, *, night: bool, haze: bool) -> Grade
         contrast=float(rng.uniform(0.75, 0.9)) if haze else float(rng.uniform(0.88, 1.1)),
         haze=float(rng.uniform(0.12, 0.3)) if haze else float(rng.uniform(0.0, 0.05)),
         noise=float(rng.uniform(5.0, 10.0)) if night else float(rng.uniform(1.5, 4.5)),
-        blur=int(rng.choice([0, 3], p=[0.7, 0.3])),
+        blur=3 if rng.random() < 0.2 else 0,
         jpeg_quality=int(rng.integers(70, 96)),
     )
 

@@ -101,7 +101,7 @@ def sample_vehicles(
                 height=height * float(rng.uniform(0.93, 1.08)),
                 length=length,
                 colour=tuple(
-                    int(np.clip(c + j, 0, 255)) for c, j in zip(colour, jitter, strict=True)
+                    min(255, max(0, c + int(j))) for c, j in zip(colour, jitter, strict=True)
                 ),
                 kind=kind,
                 oncoming=lane.direction < 0,
@@ -111,7 +111,7 @@ def sample_vehicles(
 
 
 def _shade(colour: tuple[int, int, int], k: float) -> tuple[int, int, int]:
-    return tuple(int(np.clip(c * k, 0, 255)) for c in colour)  # type: ignore[return-value]
+    return tuple(min(255, int(c * k)) for c in colour)  # type: ignore[return-value]
 
 
 def draw_vehicles(img: np.ndarray, view: View, vehicles: tuple[Vehicle, ...]) -> list[Light]:
