@@ -54,3 +54,16 @@ def student_config(culane_root: Path, tmp_path: Path, teacher_checkpoint: Path) 
         data=str(culane_root), out=str(tmp_path / "student"), epochs=1, val_limit=0,
         teacher=str(teacher_checkpoint), **FAST,
     )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def student_checkpoint(culane_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from lgad_studio.core.training import distill
+
+    out = tmp_path_factory.mktemp("student")
+    config = StudentConfig(
+        data=str(culane_root), out=str(out), mode="none", epochs=1, val_limit=0, **FAST
+    )
+    for _ in distill(config):
+        pass
+    return out / "last.pt"
