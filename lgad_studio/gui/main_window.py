@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, *_args) -> None:
         panel = self.label_panel
-        parts = [APP_TITLE]
+        parts = [f"{APP_TITLE}[*]"]  # Qt shows "*" there while any image has unsaved labels
         if self.dataset is not None:
             parts.insert(0, self.dataset.root.name or str(self.dataset.root))
         if panel.document is not None:

@@ -43,25 +43,35 @@ def test_close_with_unsaved_work_asks_first(
 
 
 def test_settings_persist_recent_datasets_geometry_last_image_and_prefs(
-    make_window, demo_root, driver
+    make_window, demo_root, driver, monkeypatch
 ) -> None:
     window = make_window(demo_root)
-    window.resize(760, 540)  # within the offscreen screen: restoring clamps to it
+    window.resize(900, 700)
     driver(window.label_panel.canvas).key(Qt.Key.Key_D)
     entry = window.label_panel.document.entry
     driver(window.label_panel.canvas).key(Qt.Key.Key_M)  # label-map overlay on
     assert window.label_panel.canvas.overlay_visible
+    saved_geometry = window.saveGeometry()
     window.close()
 
     settings = StudioSettings()
+    assert settings.window_geometry() == saved_geometry
     assert settings.recent_datasets() == [str(demo_root.resolve())]
     assert settings.show_label_map()
     again = make_window(demo_root)
     assert again.label_panel.document.entry == entry  # back where the user was
     assert again.label_panel.canvas.overlay_visible
     assert again.label_panel.actions["toggle_label_map"].isChecked()
-    restored = main_window.MainWindow(settings)  # before the factory resizes it
-    assert (restored.width(), restored.height()) == (760, 540)
+    # The offscreen screen clamps sizes, so check what the window is given to restore.
+    given: list[object] = []
+    original = main_window.MainWindow.restoreGeometry
+    monkeypatch.setattr(
+        main_window.MainWindow,
+        "restoreGeometry",
+        lambda self, geometry: given.append(geometry) or original(self, geometry),
+    )
+    restored = main_window.MainWindow(settings)
+    assert given == [saved_geometry]
     restored.jobs.shutdown()
     restored.deleteLater()
 

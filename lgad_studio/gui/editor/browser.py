@@ -213,6 +213,24 @@ class DatasetBrowser(QWidget):
         self.view.scrollTo(self.model.index(row))
         return True
 
+    def reveal(self, entry: str) -> bool:
+        """Make ``entry`` the current row, clearing filters or switching split if needed."""
+        if self.select_entry(entry, emit=False):
+            return True
+        for box in (self.category_box, self.state_box):
+            with _blocked(box):
+                box.setCurrentText(ALL)
+        with _blocked(self.search):
+            self.search.clear()
+        self._apply_filters()
+        if self.select_entry(entry, emit=False) or self._dataset is None:
+            return self.model.row_of(entry) is not None
+        for split in self._dataset.split_names():
+            if split != self.split and entry in set(self._dataset.entries(split)):
+                self.split_box.setCurrentText(split)
+                return self.select_entry(entry, emit=False)
+        return False
+
     def neighbour(self, entry: str | None, step: int) -> str | None:
         """The visible entry ``step`` rows away from ``entry`` (clamped), or ``None``."""
         entries = self.model.entries

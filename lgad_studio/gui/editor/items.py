@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lgad_studio.core.geometry import finite_points, spline_points
+from lgad_studio.core.geometry import SAMPLES_PER_SEGMENT, finite_points, spline_points
 
 # Slot 1-4 colours picked to stay visible on asphalt by day and by night; None = no slot.
 SLOT_COLOURS: dict[int | None, QColor] = {
@@ -31,6 +31,7 @@ SLOT_COLOURS: dict[int | None, QColor] = {
 }
 HALO = QColor(0, 0, 0, 170)
 HANDLE_PX = 9  # on-screen size of a vertex handle
+DRAW_STEP_PX = 2.0  # spacing of the drawn spline samples, in image pixels
 LINE_PX = 2.0
 SELECTED_LINE_PX = 3.5
 
@@ -41,13 +42,32 @@ def slot_colour(slot: int | None) -> QColor:
     return SLOT_COLOURS.get(slot, SLOT_COLOURS[None])
 
 
+def display_samples(points: np.ndarray) -> int:
+    """Spline samples per segment for drawing: about one per 2 image px of the longest chord.
+
+    The samples lie on the evaluator's spline whatever their number; the evaluator's 50
+    per segment would put 1,500 points on a CULane lane with vertices every 10 px and make
+    every repaint stroke them all.
+    """
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    if len(pts) < 3:
+        return 1
+    longest = float(np.nanmax(np.hypot(*np.diff(pts, axis=0).T)))
+    return int(np.clip(np.ceil(longest / DRAW_STEP_PX), 2, SAMPLES_PER_SEGMENT))
+
+
 def curve_path(points: np.ndarray, *, tail: tuple[float, float] | None = None) -> QPainterPath:
     """The evaluator's spline through ``points`` (``(N, 2)`` xy_image) as a painter path.
 
     ``tail`` adds a straight segment from the last vertex (the draft's rubber band).
     """
     path = QPainterPath()
-    curve = finite_points(spline_points(points)) if len(points) else np.zeros((0, 2))
+    samples = display_samples(points)
+    curve = (
+        finite_points(spline_points(points, samples_per_segment=samples))
+        if len(points)
+        else np.zeros((0, 2))
+    )
     if len(curve):
         path.moveTo(float(curve[0, 0]), float(curve[0, 1]))
         for x, y in curve[1:]:

@@ -170,7 +170,6 @@ class LabelPanel(QWidget):
         target = last[1] if last and self.browser.model.row_of(last[1]) is not None else None
         target = target or self.browser.neighbour(None, 0)
         if target is not None:
-            self.browser.select_entry(target, emit=False)
             self.open_entry(target)
         self.dirty_count_changed.emit(0)
 
@@ -182,7 +181,6 @@ class LabelPanel(QWidget):
         target = self.browser.neighbour(current, step)
         if target is None or target == current:
             return False
-        self.browser.select_entry(target, emit=False)
         self.open_entry(target)
         return True
 
@@ -201,6 +199,7 @@ class LabelPanel(QWidget):
         self.canvas.set_document(document)
         self.document = document
         self.store.activate(document)
+        self.browser.reveal(entry)  # e.g. "Fix labels" from the Evaluate tab: show it in the list
         self.settings.set_last_entry(self.dataset.root, self.browser.split, entry)
         self._update_lane_label()
         self.proposals.update_actions()

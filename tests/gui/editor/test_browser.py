@@ -64,3 +64,18 @@ def test_a_and_d_follow_the_filtered_list(make_window, demo_root, driver) -> Non
     drive.key(Qt.Key.Key_A)
     assert panel.document.entry == visible[-2]
     assert panel.browser.current_entry() == visible[-2]
+
+
+def test_opening_an_entry_of_another_split_reveals_it_in_the_list(
+    make_window, demo_root, driver
+) -> None:
+    # What the Evaluate tab's "Fix labels" does: open a test image while the list shows train.
+    window = make_window(demo_root)
+    panel = window.label_panel
+    panel.browser.search.setText("no such image")
+    tests = open_dataset(demo_root).entries("test")
+    panel.open_entry(tests[4])
+    assert panel.browser.split == "test" and panel.browser.search.text() == ""
+    assert panel.browser.current_entry() == tests[4]
+    driver(panel.canvas).key(Qt.Key.Key_D)
+    assert panel.document.entry == tests[5]
