@@ -83,6 +83,9 @@ def test_tabs_and_the_shortcut_sheet(make_window, demo_root, driver) -> None:
     driver(window.label_panel.canvas).key(Qt.Key.Key_F1)
     sheet = window.label_panel._sheet
     assert sheet is not None and sheet.isVisible()
+    sheet.close()
+    driver(window.label_panel.canvas).key("?")
+    assert sheet.isVisible()
     text = sheet.findChild(QTextBrowser).toPlainText()
     for command in (c for c in COMMANDS if c.keys):
         assert command.text in text

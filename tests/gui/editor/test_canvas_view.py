@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 
 from lgad_studio.core.formats.culane_lines import render_label_map
@@ -69,3 +70,21 @@ def test_label_map_overlay_is_the_core_rendering(make_window, demo_root, driver)
     y, x = int(ys[len(ys) // 2]), int(xs[len(xs) // 2])
     assert image.pixelColor(x, y).alpha() > 0
     assert image.pixelColor(5, 5).alpha() == 0
+
+
+def test_dragging_empty_space_or_with_the_middle_button_pans(make_window, demo_root, qtbot) -> None:
+    window = make_window(demo_root)
+    canvas = window.label_panel.canvas
+    canvas.set_zoom(2.0)
+    canvas.centerOn(820, 60)  # the sky: no lane under the cursor
+    qtbot.wait(10)
+    viewport = canvas.viewport()
+    start = canvas.mapFromScene(QPointF(820, 60))
+    before = canvas.mapToScene(start)
+    for button in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
+        qtbot.mousePress(viewport, button, pos=start)
+        qtbot.mouseMove(viewport, pos=start + QPoint(40, 0))
+        qtbot.mouseRelease(viewport, button, pos=start + QPoint(40, 0))
+    after = canvas.mapToScene(start)
+    assert after.x() == pytest.approx(before.x() - 40, abs=1.5)  # 80 screen px at zoom 2
+    assert window.label_panel.document.undo_stack.count() == 0  # panning edits nothing
