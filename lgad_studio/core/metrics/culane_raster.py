@@ -73,11 +73,10 @@ def drawing_vertices(pixels: np.ndarray) -> np.ndarray:
         return np.repeat(out, 2, axis=0)
     if len(out) < 3:
         return out
-    step = np.diff(out.astype(np.int64), axis=0)
-    sign = np.sign(step)
-    vertical, horizontal = step[:, 0] == 0, step[:, 1] == 0
-    same_way = np.all(sign[1:] == sign[:-1], axis=1)
-    inner = same_way & ((vertical[1:] & vertical[:-1]) | (horizontal[1:] & horizontal[:-1]))
+    sign = np.sign(np.diff(out.astype(np.int64), axis=0))
+    way = 3 * sign[:, 0] + sign[:, 1]  # one code per step direction
+    axis_aligned = (sign[:, 0] == 0) | (sign[:, 1] == 0)
+    inner = (way[1:] == way[:-1]) & axis_aligned[1:]
     keep = np.ones(len(out), dtype=bool)
     keep[1:-1] = ~inner
     return out[keep]
