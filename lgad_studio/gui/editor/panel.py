@@ -109,7 +109,7 @@ class LabelPanel(QWidget):
             "draw_lane": self.canvas.start_drawing,
             "delete": self.canvas.delete_selected,
             "delete_lane": lambda: self.canvas.delete_selected(whole_lane=True),
-            "next_lane": self.canvas.select_next_lane,
+            "next_lane": lambda: self.canvas.select_next_lane(+1),
             "slot_1": lambda: self.canvas.set_selected_slot(1),
             "slot_2": lambda: self.canvas.set_selected_slot(2),
             "slot_3": lambda: self.canvas.set_selected_slot(3),

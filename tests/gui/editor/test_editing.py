@@ -150,6 +150,12 @@ def test_delete_lane_auto_slots_and_copy_from_previous(make_window, demo_root, d
     assert panel.canvas.selected_lane == 0
     drive.key(Qt.Key.Key_Delete, Qt.KeyboardModifier.ShiftModifier)
     assert len(first.lanes) == len(first.saved_lanes) - 1
+    # L walks through the lanes.
+    panel.canvas.select_lane(None)
+    drive.key(Qt.Key.Key_L)
+    assert panel.canvas.selected_lane == 0
+    drive.key(Qt.Key.Key_L)
+    assert panel.canvas.selected_lane == 1 % len(first.lanes)
     # S re-slots the remaining lanes by the core rule.
     panel.canvas.select_lane(0)
     drive.key(Qt.Key.Key_0)
