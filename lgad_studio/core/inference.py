@@ -25,6 +25,16 @@ from lgad_studio.core.training.data import resize_image, to_tensor
 from lgad_studio.core.training.device import select_device
 
 
+def scaled_smoothing(input_size: tuple[int, int]) -> int:
+    """SCNN's 9x9 mean filter is sized for an 800-px-wide map; an odd size scaled to ``W``.
+
+    At 200 px a 9x9 filter would average a 2-4 px lane with background until no
+    row passes the 0.3 threshold.
+    """
+    k = round(9 * input_size[0] / 800)
+    return max(1, k if k % 2 else k + 1)
+
+
 @dataclass(frozen=True)
 class Prediction:
     lanes: LaneSet  # in the input image's frame, with the slots the network gave them
@@ -47,7 +57,7 @@ class LanePredictor:
         self.device = select_device(device) if isinstance(device, str) else device
         self.model = checkpoint.build_model(device=self.device)
         self.input_size = checkpoint.input_size
-        self.decode_options = decode_options
+        self.decode_options = {"smooth_kernel": scaled_smoothing(self.input_size), **decode_options}
 
     @classmethod
     def from_checkpoint(

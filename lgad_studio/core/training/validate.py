@@ -61,8 +61,10 @@ def validate(
 ) -> dict[str, float]:
     """``{"f1", "precision", "recall", "tp", "fp", "fn", "exist_acc"}`` over ``samples``."""
     from lgad_studio.core.decode import decode_prob_map
+    from lgad_studio.core.inference import scaled_smoothing
     from lgad_studio.core.metrics import evaluate_culane
 
+    smooth = scaled_smoothing(samples.size)
     pairs = []
     exist_hits = exist_total = 0
     image_size = None
@@ -73,7 +75,10 @@ def validate(
         image_size = image_size or size
         entry = samples.entries[i]
         gt = [np.asarray(ln.points) for ln in samples.dataset.read_lanes(entry) if len(ln) >= 2]
-        det = [pts for _slot, pts in decode_prob_map(prob, exist, image_size=size)]
+        det = [
+            pts
+            for _slot, pts in decode_prob_map(prob, exist, image_size=size, smooth_kernel=smooth)
+        ]
         pairs.append((gt, det))
         truth = np.array(samples.dataset.read_lanes(entry).existence(), dtype=bool)
         exist_hits += int(((exist > 0.5) == truth).sum())
