@@ -8,7 +8,7 @@ above the horizon row.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -65,8 +65,8 @@ def sample_scenery(rng: np.random.Generator, *, left: float, right: float, night
         tone = float(rng.uniform(0.0, 1.0))  # 0 clear blue .. 1 hazy grey
         top = _mix((215, 160, 110), (200, 196, 192), tone)
         horizon = _mix((235, 215, 200), (222, 222, 220), tone)
-    n = 24
-    widths = rng.uniform(40.0, 220.0, n)
+    n = 16
+    widths = rng.uniform(70.0, 260.0, n)
     xs = rng.uniform(-100.0, 0.0) + np.cumsum(widths * rng.uniform(0.6, 1.1, n)) - widths
     heights = rng.uniform(8.0, 110.0, n) * np.where(rng.random(n) < 0.7, 1.0, 0.3)
     greys = rng.uniform(12, 30, n) if night else rng.uniform(60, 170, n)
@@ -93,7 +93,7 @@ def sample_scenery(rng: np.random.Generator, *, left: float, right: float, night
                     )
                 )
         if rng.random() < 0.5:
-            zs = np.arange(rng.uniform(2.0, 9.0), 100.0, rng.uniform(7.0, 14.0))
+            zs = np.arange(rng.uniform(2.0, 9.0), 80.0, rng.uniform(7.0, 14.0))
             for z, off, h, crown, g in zip(
                 zs, rng.uniform(1.5, 3.5, len(zs)), rng.uniform(4.0, 8.0, len(zs)),
                 rng.uniform(1.5, 3.0, len(zs)), rng.uniform(0.0, 1.0, len(zs)), strict=True,
@@ -177,25 +177,61 @@ def _vfaces(
 
 
 def draw_roadside(
-    img: np.ndarray, view: View, sc: Scenery, *, left: float, right: float, z_far: float
+    img: np.ndarray,
+    view: View,
+    sc: Scenery,
+    *,
+    left: float,
+    right: float,
+    z_far: float,
+    gap: tuple[float, float] | None = None,
 ) -> list[Light]:
-    """Buildings, curbs, guard rails, lamp posts and trees; returns the lamps' heads."""
+    """Buildings, curbs, guard rails, lamp posts and trees; returns the lamps' heads.
+
+    ``gap = (z0, z1)`` interrupts them all where a road crosses ours.
+    """
     z0 = view.near_depth()
-    _draw_buildings(img, view, [b for b in sc.buildings if b.z1 > z0], z_near=z0)
+    spans = [(z0, z_far)] if gap is None else [(z0, gap[0]), (gap[1], z_far)]
+    spans = [(a, b) for a, b in spans if b > a]
+    _draw_buildings(img, view, _outside(sc.buildings, spans), z_near=z0)
     sides = np.array([left, right])
-    curbs = _vfaces(view, sides, z0, z_far, 0.0, 0.15, 24)
+    starts, ends = (np.array([sp[k] for sp in spans]) for k in (0, 1))
+    curbs = _vfaces(
+        view, np.tile(sides, len(spans)), np.repeat(starts, 2), np.repeat(ends, 2), 0.0, 0.15, 24
+    )
     cv2.fillPoly(img, curbs, (150, 152, 150), lineType=AA, shift=SHIFT)
     rails = [s for flag, s in ((sc.rail_left, left - 0.3), (sc.rail_right, right + 0.3)) if flag]
     if rails:
         zs = np.arange(z0, 120.0, 4.0)
+        zs = zs[np.any([(zs >= a) & (zs < b) for a, b in spans], axis=0)]
         rs = np.repeat(rails, len(zs))
         zz = np.tile(zs, len(rails))
-        cv2.fillPoly(
-            img, _vfaces(view, rs, zz, zz + 0.12, 0.0, 0.75), (70, 72, 74), lineType=AA, shift=SHIFT
+        posts = _vfaces(view, rs, zz, zz + 0.12, 0.0, 0.75)
+        cv2.fillPoly(img, posts, (70, 72, 74), lineType=AA, shift=SHIFT)
+        n = len(spans)
+        beams = _vfaces(
+            view,
+            np.repeat(rails, n),
+            np.tile(starts, len(rails)),
+            np.tile(ends, len(rails)),
+            0.5,
+            0.8,
+            24,
         )
-        beams = _vfaces(view, np.array(rails), z0, z_far, 0.5, 0.8, 24)
         cv2.fillPoly(img, beams, (176, 180, 182), lineType=AA, shift=SHIFT)
-    return _draw_posts(img, view, [p for p in sc.posts if p.z >= z0 * 0.9])
+    posts = [p for p in sc.posts if p.z >= z0 * 0.9 and any(a <= p.z < b for a, b in spans)]
+    return _draw_posts(img, view, posts)
+
+
+def _outside(blocks: tuple[Building, ...], spans: list[tuple[float, float]]) -> list[Building]:
+    """The parts of ``blocks`` that lie within ``spans`` (far to near order kept)."""
+    out = []
+    for b in blocks:
+        for a, e in spans:
+            z0, z1 = max(b.z0, a), min(b.z1, e)
+            if z1 > z0:
+                out.append(replace(b, z0=z0, z1=z1))
+    return sorted(out, key=lambda b: -b.z0)
 
 
 def _draw_buildings(img: np.ndarray, view: View, blocks: list[Building], *, z_near: float) -> None:
@@ -213,10 +249,10 @@ def _draw_buildings(img: np.ndarray, view: View, blocks: list[Building], *, z_ne
     ).reshape(-1, 4, 2)
     ends = fixed_polys(ends)
     # Windows: 1.4 x 1.5 m every 2.6 m along and 3 m up each facade, projected in one go.
-    # Beyond 100 m a window is a pixel or two: those blocks get none.
+    # Beyond 70 m a window is a few pixels: far facades get none.
     grids = [
         np.meshgrid(
-            np.arange(zs + 0.8, min(b.z1, 100.0) - 1.4, 2.6), np.arange(1.2, b.height - 1.0, 3.0)
+            np.arange(zs + 0.8, min(b.z1, 70.0) - 1.4, 2.6), np.arange(1.2, b.height - 1.0, 3.0)
         )
         for b, zs in zip(blocks, z0, strict=True)
     ]

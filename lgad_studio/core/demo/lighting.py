@@ -121,10 +121,15 @@ def add_glow(
 
 
 def add_lights(glow: np.ndarray, lights: list[Light], *, scale: float, reflections: bool) -> None:
-    """Glows around lamps; ``scale`` enlarges them (dazzle); ``reflections`` adds streaks below."""
+    """Glows around lamps; ``scale`` enlarges them (dazzle); ``reflections`` adds streaks below.
+
+    Lamps whose glow stays under ~6 px get the core glow only (halo and streak vanish there).
+    """
     for lt in lights:
         r = max(lt.radius, 2.0) * scale
         add_glow(glow, lt.x, lt.y, rx=r, colour=lt.colour, strength=lt.strength)
+        if r < 6.0:
+            continue
         add_glow(
             glow, lt.x, lt.y, rx=3.0 * r, ry=0.5 * r, colour=lt.colour, strength=0.3 * lt.strength
         )

@@ -60,6 +60,7 @@ def render_scene(scene: Scene) -> np.ndarray:
         left=layout.paved_left,
         right=layout.paved_right,
         z_far=scene.z_far,
+        gap=scene.cross_road,
     )
     lights = draw_vehicles(img, view, scene.vehicles)
     _light(img, scene, lamps, lights)
