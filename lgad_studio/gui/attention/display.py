@@ -9,6 +9,8 @@ the stretched ones.
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 import pyqtgraph as pg
@@ -16,7 +18,9 @@ import pyqtgraph as pg
 
 def normalise_for_display(attention: np.ndarray) -> np.ndarray:
     """``[h, w]`` any float -> ``float32 [h, w]`` in ``[0, 1]`` (a flat map gives zeros)."""
-    a = np.nan_to_num(np.asarray(attention, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    a = np.asarray(attention, dtype=np.float32)
+    if not np.isfinite(a).all():
+        a = np.nan_to_num(a, nan=0.0, posinf=0.0, neginf=0.0)
     if a.size == 0:
         return a
     lo, hi = float(a.min()), float(a.max())
@@ -30,12 +34,16 @@ def to_uint8(attention: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.round(normalise_for_display(attention) * 255.0).astype(np.uint8))
 
 
+@functools.lru_cache(maxsize=8)
 def heat_lut(*, blended: bool, name: str = "inferno") -> np.ndarray:
-    """A 256-entry ``uint8 [256, 4]`` RGBA LUT; ``blended`` ramps alpha so cold cells show the image."""
+    """A 256-entry ``uint8 [256, 4]`` RGBA LUT (cached, read-only); ``blended`` ramps alpha
+    so that cold cells show the image underneath."""
     lut = pg.colormap.get(name).getLookupTable(nPts=256, alpha=True).astype(np.uint8)
     if blended:
         lut[:, 3] = np.round(np.linspace(0.0, 1.0, 256) ** 0.7 * 220.0).astype(np.uint8)
-    return np.ascontiguousarray(lut)
+    lut = np.ascontiguousarray(lut)
+    lut.flags.writeable = False
+    return lut
 
 
 def attention_distance(student: np.ndarray, teacher: np.ndarray) -> float:

@@ -31,6 +31,8 @@ class _Cell:
         self.caption = caption
         self.image = pg.ImageItem(axisOrder="row-major")
         self.heat = pg.ImageItem(axisOrder="row-major")
+        self.lut: np.ndarray | None = None
+        self.caption_text = ""
         view.addItem(self.image)
         view.addItem(self.heat)
 
@@ -45,6 +47,7 @@ class AttentionGrid(QWidget):
         self._has_image = False
         self._zoomed_once = False
         self._syncing = False
+        self._image: np.ndarray | None = None
         self._rows: tuple[str, ...] = ()
         self._stages: tuple[str, ...] = ()
         self._cells: list[list[_Cell]] = []
@@ -84,29 +87,63 @@ class AttentionGrid(QWidget):
         for name, maps in rows.items():
             if len(maps) != len(stages):
                 raise ValueError(f"row {name!r} has {len(maps)} maps for {len(stages)} stages")
-        names = tuple(rows)
+        # The reference row first, whatever order the producer used.
+        names = tuple(sorted(rows, key=lambda n: n != REFERENCE_ROW))
         if names != self._rows or tuple(stages) != self._stages:
             self._build(names, tuple(stages))
-        self._frame = self._frame_size(rows, image)
-        width, height = self._frame
+        frame = self._frame_size(rows, image)
+        frame_changed, self._frame = frame != self._frame, frame
+        rect = QRectF(0, 0, *frame)
         self._distances = self._compute_distances(rows)
         blended = self.blend_box.isChecked() and image is not None
         lut = heat_lut(blended=blended)
+        # Only what changed is pushed to the items: a preview arrives twice a second and
+        # every setImage / setText costs a re-render on the GUI thread.
+        new_image = image is not None and (
+            self._image is None
+            or self._image.shape != image.shape
+            or not np.array_equal(self._image, image)
+        )
+        if new_image:
+            self._image = np.ascontiguousarray(image)
         for r, name in enumerate(names):
             for k, cell in enumerate(self._cells[r]):
-                if image is not None:
-                    cell.image.setImage(np.ascontiguousarray(image), autoLevels=False, levels=None)
-                    cell.image.setRect(QRectF(0, 0, width, height))
+                if new_image:
+                    cell.image.setImage(self._image, autoLevels=False, levels=None)
+                if new_image or frame_changed:
+                    cell.image.setRect(rect)
                 cell.image.setVisible(blended)
                 cell.heat.setImage(to_uint8(rows[name][k]), autoLevels=False, levels=(0, 255))
-                cell.heat.setLookupTable(lut)
-                cell.heat.setRect(QRectF(0, 0, width, height))
-                cell.caption.setText(self._caption(name, k))
+                if cell.lut is not lut:
+                    cell.heat.setLookupTable(lut)
+                    cell.lut = lut
+                cell.heat.setRect(rect)
+                caption = self._caption(name, k)
+                if caption != cell.caption_text:
+                    cell.caption.setText(caption)
+                    cell.caption_text = caption
         self._has_image = image is not None
         self.empty_label.setVisible(not names)
         self.export_button.setEnabled(bool(names))
         if names and not self._zoomed_once:
             self.reset_zoom()
+
+    def prepare(self, rows: Sequence[str], stages: Sequence[str]) -> None:
+        """Build the empty grid now (building it costs a few hundred ms of GUI time; do it
+        when a run starts rather than when its first preview arrives)."""
+        names = tuple(sorted(rows, key=lambda n: n != REFERENCE_ROW))
+        if names != self._rows or tuple(stages) != self._stages:
+            self._build(names, tuple(stages))
+        self.blank()
+
+    def blank(self) -> None:
+        """Empty every cell but keep the grid, so the next run's first preview is cheap."""
+        for row in self._cells:
+            for cell in row:
+                cell.heat.clear()
+                cell.caption.setText("")
+                cell.caption_text = ""
+        self._distances = {}
 
     def clear(self) -> None:
         self._build((), ())
@@ -155,6 +192,7 @@ class AttentionGrid(QWidget):
         self.graphics.clear()
         self._rows, self._stages, self._cells = rows, stages, []
         self._zoomed_once = False
+        self._image = None
         if not rows:
             return
         for k, stage in enumerate(stages):
@@ -227,6 +265,7 @@ class AttentionGrid(QWidget):
             for cell in row:
                 cell.image.setVisible(blended and self._has_image)
                 cell.heat.setLookupTable(lut)
+                cell.lut = lut
 
     def _on_export_clicked(self) -> None:
         from PySide6.QtWidgets import QFileDialog, QMessageBox

@@ -37,6 +37,18 @@ from lgad_studio.gui.train.progress import ProgressPanel
 from lgad_studio.gui.train.runs import RunRecord, new_run_dir, read_run, scan_runs
 
 
+def expected_preview_layout(kind: str, config: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The rows and stages the engine's previews of a run will have (the grid is built ahead)."""
+    stages = tuple(config.get("stages") or ())
+    if kind == "teacher":
+        return ("teacher",), ("stage1", "stage2", "stage3")
+    if kind == "lgad":
+        return ("teacher", "student"), stages or ("stage1", "stage2", "stage3")
+    if kind == "sad":
+        return ("student",), stages or ("stage1", "stage2")
+    return ("student",), ("stage1", "stage2", "stage3")
+
+
 class TrainTab(QWidget):
     """Train a teacher, distill students, watch them learn, export their checkpoints."""
 
@@ -120,8 +132,9 @@ class TrainTab(QWidget):
     # --- public API ---------------------------------------------------------------------
     def set_dataset(self, dataset) -> None:
         """The dataset (a ``LaneDataset`` or its path) the next runs train on, edits included."""
-        root = getattr(dataset, "root", dataset)
-        self._dataset = Path(root) if root is not None else None
+        if dataset is not None and not isinstance(dataset, (str, Path)):
+            dataset = dataset.root  # a LaneDataset (a Path has a .root too: the drive)
+        self._dataset = Path(dataset) if dataset is not None else None
         self.dataset_label.setText(str(self._dataset) if self._dataset else "No dataset open")
         self._update_buttons()
 
@@ -197,7 +210,9 @@ class TrainTab(QWidget):
         record.state = "running"
         self.history.upsert(record)
         self.curves.clear()
-        self.preview.clear()
+        distilled = record.kind in ("lgad", "sad")
+        self.curves.prepare(["loss", "seg", "exist", *(["at", "lambda"] if distilled else [])])
+        self.preview.prepare(*expected_preview_layout(record.kind, record.config))
         self.progress.start(job.name)
         self._update_buttons()
 

@@ -1,0 +1,222 @@
+"""Is the studio responsive while it trains? Event-loop lateness under a live training job.
+
+A default LGAD distillation job (default ``StudentConfig`` sizes; a small teacher is
+trained first and not measured) runs through the studio's ``JobRunner`` while the
+Train tab is shown with its live curves and attention preview. A main-thread
+``QTimer`` firing every 10 ms records how late each tick is, for ``--seconds``
+(20 by default) after the first training step reaches the window. Prints the
+lateness percentiles (target: ``p99 < 16 ms``, one 60 Hz frame) and the training
+throughput in images per second; ``--headless-seconds`` also times the same job
+without a window, for the GUI's cost on training.
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/gui_responsiveness.py
+    xvfb-run -a python benchmarks/gui_responsiveness.py --data ~/.cache/lgad-studio/demo-v1
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+TICK_MS = 10
+
+
+def _tiny_teacher(data: Path, out: Path, config_kwargs: dict) -> Path:
+    from lgad_studio.core.training import TeacherConfig, train_teacher
+
+    config = TeacherConfig(
+        data=str(data), out=str(out), epochs=1, steps_per_epoch=5, val_limit=0, **config_kwargs
+    )
+    for _ in train_teacher(config):
+        pass
+    return out / "last.pt"
+
+
+def _headless_images_per_s(config, seconds: float) -> float:
+    from lgad_studio.core.events import StepMetrics
+    from lgad_studio.core.training import distill
+
+    cancel = threading.Event()
+    first: tuple[float, int] | None = None
+    last = first
+    for event in distill(config, cancel=cancel):
+        if isinstance(event, StepMetrics):
+            now = time.perf_counter()
+            if first is None:
+                first = (now, event.step)
+            last = (now, event.step)
+            if now - first[0] >= seconds:
+                cancel.set()
+    if first is None or last is None or last[1] == first[1]:
+        return float("nan")
+    return (last[1] - first[1]) * config.batch_size / (last[0] - first[0])
+
+
+def _idle_lateness(seconds: float) -> np.ndarray:
+    """Lateness of the same 10 ms timer with the window shown and no job: the machine's noise."""
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    loop = QEventLoop()  # not app.quit(): in Qt 6 that closes the top-level windows
+
+    late: list[float] = []
+    state = {"last": None, "start": time.perf_counter()}
+
+    def on_tick() -> None:
+        now = time.perf_counter()
+        if state["last"] is not None:
+            late.append(max(0.0, (now - state["last"]) * 1000.0 - TICK_MS))
+        state["last"] = now
+        if now - state["start"] >= seconds:
+            timer.stop()
+            loop.quit()
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(on_tick)
+    timer.start()
+    loop.exec()
+    return np.asarray(late)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data", type=Path, help="CULane root (default: a small demo set in a temp folder)"
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="measured window (default 20)")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    parser.add_argument(
+        "--headless-seconds", type=float, default=0.0, help="also time the job without GUI"
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=5.0,
+        help="first measure the idle window (machine noise)",
+    )
+    args = parser.parse_args(argv)
+
+    import torch
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from lgad_studio.core.training import StudentConfig
+    from lgad_studio.gui.jobs import JobRunner
+    from lgad_studio.gui.train import TrainTab
+
+    torch.set_num_threads(args.threads)
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("lgad-studio-benchmark")
+    work = Path(tempfile.mkdtemp(prefix="lgad-gui-bench-"))
+    data = args.data
+    if data is None:
+        from lgad_studio.core.demo.dataset import generate_demo_dataset
+
+        data = work / "demo"
+        print(f"generating a small demo dataset in {data} …", flush=True)
+        generate_demo_dataset(data, train=64, val=8, test=9, seed=1)
+    defaults = StudentConfig()
+    sizes = {
+        "arch": defaults.arch,
+        "width": defaults.width,
+        "input_size": defaults.input_size,
+        "device": "auto",
+    }
+    print("training a small teacher (not measured) …", flush=True)
+    teacher = _tiny_teacher(data, work / "teacher", sizes)
+    student = StudentConfig(
+        data=str(data), out=str(work / "student"), mode="lgad", teacher=str(teacher), epochs=1000,
+        val_limit=8, preview_interval_s=0.5, **sizes,
+    )  # fmt: skip
+
+    runner = JobRunner(torch_threads=args.threads)
+    tab = TrainTab(runner, runs_root=work / "runs")
+    tab.resize(1400, 850)
+    tab.show()
+    tab.set_dataset(data)
+    tab.student_form.set_config(student)
+    idle = _idle_lateness(args.idle_seconds) if args.idle_seconds > 0 else None
+    job = tab.start_student()
+    if job is None:
+        print(f"could not start the job: {tab.last_error}", file=sys.stderr)
+        return 2
+
+    lateness: list[float] = []
+    steps: list[tuple[float, int]] = []
+    previews = [0]
+    state = {"start": None, "last_tick": None}
+
+    def on_tick() -> None:
+        now = time.perf_counter()
+        if state["last_tick"] is not None and state["start"] is not None:
+            lateness.append(max(0.0, (now - state["last_tick"]) * 1000.0 - TICK_MS))
+        state["last_tick"] = now
+        if state["start"] is not None and now - state["start"] >= args.seconds:
+            state["visible"] = tab.isVisible() and tab.curves.isVisible()
+            timer.stop()
+            job.cancel()
+
+    def on_steps(batch) -> None:
+        now = time.perf_counter()
+        if state["start"] is None:
+            state["start"] = now
+        steps.append((now, batch[-1].step))
+
+    job.steps_emitted.connect(on_steps)
+    job.event_emitted.connect(
+        lambda e: previews.__setitem__(0, previews[0] + (type(e).__name__ == "Preview"))
+    )
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(on_tick)
+    timer.start()
+    loop = QEventLoop()
+    job.ended.connect(loop.quit)
+    loop.exec()
+    runner.shutdown(60.0)
+
+    if not state.get("visible"):
+        print("the Train tab was not visible while measured: figures are void", file=sys.stderr)
+        return 1
+    if len(steps) < 2 or not lateness:
+        print(f"the job ended before it was measured: {tab.last_error}", file=sys.stderr)
+        return 1
+    late = np.asarray(lateness)
+    images_per_s = (steps[-1][1] - steps[0][1]) * student.batch_size / (steps[-1][0] - steps[0][0])
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    print(
+        f"device {device}, torch threads {args.threads}, input {student.input_size}, width {student.width}, batch {student.batch_size}"
+    )
+    print(
+        f"{len(late)} ticks of {TICK_MS} ms over {args.seconds:.0f} s; "
+        f"{previews[0]} attention previews, {tab.curves.repaints} curve repaints"
+    )
+    print(
+        f"lateness p50 {np.percentile(late, 50):.2f} ms, p95 {np.percentile(late, 95):.2f} ms, max {late.max():.2f} ms"
+    )
+    worst = ", ".join(f"{v:.0f}" for v in np.sort(late)[::-1][:8])
+    print(f"worst ticks (ms late): {worst}; ticks > 16 ms late: {(late > 16).sum()}")
+    print(f"p99 {np.percentile(late, 99):.2f} ms")
+    print(f"training {images_per_s:.1f} img/s with the window")
+    if idle is not None and len(idle):
+        print(
+            f"idle window, same machine: p99 {np.percentile(idle, 99):.2f} ms, max {idle.max():.2f} ms"
+        )
+    if args.headless_seconds > 0:
+        headless = _headless_images_per_s(
+            student.replace(out=str(work / "headless")), args.headless_seconds
+        )
+        print(f"training {headless:.1f} img/s headless")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
