@@ -99,9 +99,12 @@ def test_a_distill_run_cancelled_midway_leaves_a_loadable_checkpoint(
     job = submitted.args[0]
     events: list[object] = []
     job.event_emitted.connect(events.append)
-    qtbot.waitUntil(lambda: tab.preview.shape() == (2, 3), timeout=60_000)
-    assert set(tab.preview.row_names()) == {"teacher", "student"}
+    qtbot.waitUntil(lambda: tab.preview.shape() == (2, 3), timeout=60_000)  # built at start
+    # A real preview arrives: the teacher's and the student's maps, and their distance.
+    qtbot.waitUntil(lambda: bool(tab.preview.distances()), timeout=60_000)
+    assert tab.preview.row_names() == ("teacher", "student")
     assert set(tab.preview.distances()) == {"student"}
+    assert tab.preview.heat_image(1, 0) is not None
     qtbot.waitUntil(lambda: any(isinstance(e, StepMetrics) for e in events), timeout=60_000)
     with qtbot.waitSignal(job.cancelled, timeout=60_000):
         _click(qtbot, tab.cancel_button)
