@@ -7,7 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from lgad_studio.core.errors import StudioError
 from lgad_studio.gui.attention import AttentionGrid
@@ -91,16 +93,33 @@ def test_zoom_and_pan_are_synchronised_across_the_grid(qtbot) -> None:
     qtbot.waitExposed(grid)
     grid.set_maps(stages=STAGES, rows=_rows(), image=np.zeros((24, 64, 3), np.uint8))
     views = [v for row in grid.view_boxes() for v in row]
-    views[4].setRange(QRectF(10, 5, 20, 8), padding=0)  # as a wheel zoom + drag would
+    full = views[0].viewRange()
+    # A real wheel zoom over the middle cell, as a user would do it.
+    source = views[4]
+    pos = grid.graphics.mapFromScene(source.mapViewToScene(QPointF(20.0, 9.0)))
+    wheel = QWheelEvent(
+        QPointF(pos),
+        QPointF(grid.graphics.viewport().mapToGlobal(pos)),
+        QPoint(0, 0),
+        QPoint(0, 480),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QApplication.sendEvent(grid.graphics.viewport(), wheel)
+    (sx0, sx1), (sy0, sy1) = source.viewRange()
+    assert sx1 - sx0 < 0.8 * (full[0][1] - full[0][0])  # it zoomed in
     for view in views:
         (x0, x1), (y0, y1) = view.viewRange()
-        # Every cell shows the same region: same centre, the requested rect inside
+        # Every cell shows the same region: same centre, and the source's rect inside
         # (aspect locking may widen one axis of a cell of another shape).
-        assert (x0 + x1) / 2 == pytest.approx(20.0, abs=1e-6)
-        assert (y0 + y1) / 2 == pytest.approx(9.0, abs=1e-6)
-        assert x0 <= 10.0 + 1e-6 and x1 >= 30.0 - 1e-6
-        assert y0 <= 5.0 + 1e-6 and y1 >= 13.0 - 1e-6
-        assert x1 - x0 < 40.0  # zoomed in: not the whole 64-px frame
+        assert (x0 + x1) / 2 == pytest.approx((sx0 + sx1) / 2, abs=1e-6)
+        assert (y0 + y1) / 2 == pytest.approx((sy0 + sy1) / 2, abs=1e-6)
+        assert x1 - x0 >= sx1 - sx0 - 1e-6 and y1 - y0 >= sy1 - sy0 - 1e-6
+        assert x1 - x0 <= 1.5 * (sx1 - sx0) or y1 - y0 <= 1.5 * (sy1 - sy0)
+    grid.reset_zoom()
+    assert views[7].viewRange()[0][1] - views[7].viewRange()[0][0] >= 64.0
 
 
 def test_export_png(qtbot, tmp_path: Path) -> None:

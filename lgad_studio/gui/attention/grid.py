@@ -9,6 +9,7 @@ Under each student cell: its distance to the teacher's map of the same stage.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -46,7 +47,6 @@ class AttentionGrid(QWidget):
         super().__init__(parent)
         self._has_image = False
         self._zoomed_once = False
-        self._syncing = False
         self._image: np.ndarray | None = None
         self._rows: tuple[str, ...] = ()
         self._stages: tuple[str, ...] = ()
@@ -172,10 +172,12 @@ class AttentionGrid(QWidget):
         return self._cells[row][stage].heat.image
 
     def reset_zoom(self) -> None:
-        if self._cells:
-            width, height = self._frame
-            self._cells[0][0].view.setRange(QRectF(0, 0, width, height), padding=0.02)
-            self._zoomed_once = True
+        """Every cell shows the whole frame."""
+        width, height = self._frame
+        for row in self._cells:
+            for cell in row:
+                cell.view.setRange(QRectF(0, 0, width, height), padding=0.02)
+        self._zoomed_once = bool(self._cells)
 
     def export_png(self, path: str | Path) -> Path:
         """Save the grid as it is shown (PNG; pyqtgraph's SVG export is unreliable)."""
@@ -209,7 +211,9 @@ class AttentionGrid(QWidget):
                 view.setMenuEnabled(False)
                 caption = self.graphics.addLabel("", row=2 * r + 2, col=k + 1, size="8pt")
                 caption.setMaximumHeight(16)
-                view.sigRangeChanged.connect(self._on_view_range_changed)
+                view.sigRangeChangedManually.connect(
+                    functools.partial(self._on_view_range_changed_manually, view)
+                )
                 cells.append(_Cell(view, caption))
             self._cells.append(cells)
 
@@ -241,23 +245,18 @@ class AttentionGrid(QWidget):
             return f"distance to teacher {self._distances[row][stage]:.3f}"
         return "reference" if row == REFERENCE_ROW and self._distances else ""
 
-    def _on_view_range_changed(self, source: pg.ViewBox, ranges, *_changed) -> None:
-        """Give every cell the range of the one zoomed or panned.
+    def _on_view_range_changed_manually(self, source: pg.ViewBox, *_mouse_enabled) -> None:
+        """Give every cell the region the user zoomed or panned to in one of them.
 
-        pyqtgraph's X/Y links offset linked views by their screen position (made for
-        stacked plots), which would show a different region in each column.
+        Only user changes are propagated: pyqtgraph's own X/Y links offset linked views by
+        their screen position (made for stacked plots), and echoing every programmatic
+        change (resizes, aspect locking) between cells ratchets their ranges outwards.
         """
-        if self._syncing:
-            return
-        self._syncing = True
-        try:
-            (x0, x1), (y0, y1) = ranges
-            for row in self._cells:
-                for cell in row:
-                    if cell.view is not source:
-                        cell.view.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
-        finally:
-            self._syncing = False
+        (x0, x1), (y0, y1) = source.viewRange()
+        for row in self._cells:
+            for cell in row:
+                if cell.view is not source:
+                    cell.view.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 
     def _on_blend_toggled(self, blended: bool) -> None:
         lut = heat_lut(blended=blended and self._has_image)

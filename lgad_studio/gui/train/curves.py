@@ -7,6 +7,7 @@ only when something changed — never once per training step.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 
 import numpy as np
@@ -54,6 +55,8 @@ class LiveCurves(QWidget):
         self.losses_plot = pg.PlotWidget(title="Training losses")
         self.losses_plot.setLabel("bottom", "step")
         self.losses_plot.setLogMode(y=True)
+        # Label decades only: the minor log ticks' labels overlap in a short plot.
+        self.losses_plot.getAxis("left").setStyle(textFillLimits=[(0, 0.8)])
         self.losses_plot.addLegend(offset=(-10, 10))
         # No grid on the log axis: its many minor-tick lines tripled the cost of a repaint.
         self.validation_plot = pg.PlotWidget(title="Validation")
@@ -136,6 +139,8 @@ class LiveCurves(QWidget):
         if event.total_epochs != self._total_epochs:
             self._total_epochs = event.total_epochs
             self.validation_plot.setXRange(0.5, event.total_epochs + 0.5, padding=0)
+            spacing = max(1, math.ceil(event.total_epochs / 8))  # whole epochs only
+            self.validation_plot.getAxis("bottom").setTickSpacing(spacing, spacing)
         for name in VALIDATION_KEYS:
             value = event.metrics.get(name)
             if value is None or not np.isfinite(value):
