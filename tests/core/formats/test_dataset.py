@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import cv2
@@ -151,16 +150,17 @@ def test_open_errors(tmp_path: Path) -> None:
         open_dataset(tmp_path / "x.txt")
 
 
-def test_a_100k_line_list_opens_fast(tmp_path: Path) -> None:
+def test_a_100k_line_list_opens_without_touching_its_files(tmp_path: Path) -> None:
+    """No image or label of the list exists: opening must index the list alone.
+
+    The speed target (< 2 s) is measured by ``benchmarks/open_large_list.py``.
+    """
     entries = [f"driver_{i // 1000:03d}/clip/{i:06d}.jpg" for i in range(100_000)]
     (tmp_path / "list").mkdir()
     gt = "".join(f"/{e} /laneseg_label_w16/{e[:-4]}.png 1 1 0 0\n" for e in entries)
     (tmp_path / "list" / "train_gt.txt").write_text(gt)
     (tmp_path / "list" / "test.txt").write_text("".join(f"/{e}\n" for e in entries))
-    start = time.perf_counter()
     ds = open_dataset(tmp_path)
     train = ds.entries("train")
-    elapsed = time.perf_counter() - start
     assert train == entries and ds.entries("test") == entries
     assert ds.existence(entries[-1]) == (1, 1, 0, 0)
-    assert elapsed < 2.0  # typically 0.3-0.8 s here, on a machine shared by several jobs
