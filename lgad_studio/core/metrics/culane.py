@@ -12,23 +12,20 @@ to that order).
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 
 from lgad_studio.core.lanes import CULANE_SIZE
-from lgad_studio.core.metrics.culane_raster import DEFAULT_WIDTH, mask_iou, rasterize_lane
+from lgad_studio.core.metrics.culane_batch import batch_vertices
+from lgad_studio.core.metrics.culane_raster import DEFAULT_WIDTH, mask_iou, rasterize_vertices
 from lgad_studio.core.metrics.hungarian import official_assignment
+from lgad_studio.core.metrics.parallel import parallel_map
 from lgad_studio.core.metrics.scores import Scores
 
 DEFAULT_IOU = 0.5
 Lanes = Sequence[np.ndarray]
-_T = TypeVar("_T")
-_R = TypeVar("_R")
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,19 +130,63 @@ def similarity_matrix(
     approximate: bool = False,
 ) -> np.ndarray:
     """``float64 (G, D)`` lane IoUs: official pixel IoU, or shapely areas if ``approximate``."""
+    (iou,) = _similarity_matrices([(gt, det)], width, image_size, approximate)
+    return iou
+
+
+def _similarity_matrices(
+    images: Sequence[tuple[Lanes, Lanes]],
+    width: int,
+    image_size: tuple[int, int],
+    approximate: bool,
+) -> list[np.ndarray]:
+    """One IoU matrix per image; the lanes of all images are prepared in one batch."""
     if approximate:
         from lgad_studio.core.metrics.culane_shapely import approximate_similarity
 
-        return approximate_similarity(gt, det, width=width, image_size=image_size)
-    out = np.zeros((len(gt), len(det)), dtype=np.float64)
-    if not len(gt) or not len(det):
-        return out
-    gm = [rasterize_lane(p, width=width, image_size=image_size) for p in gt]
-    dm = [rasterize_lane(p, width=width, image_size=image_size) for p in det]
-    for i, a in enumerate(gm):
-        for j, b in enumerate(dm):
-            out[i, j] = mask_iou(a, b)
+        return [approximate_similarity(g, d, width=width, image_size=image_size) for g, d in images]
+    needed = [(g, d) if len(g) and len(d) else ((), ()) for g, d in images]
+    vertices = iter(batch_vertices([lane for g, d in needed for lane in (*g, *d)]))
+    out = []
+    for (gt, det), (g_used, _) in zip(images, needed, strict=True):
+        iou = np.zeros((len(gt), len(det)), dtype=np.float64)
+        if len(g_used):
+            masks = [
+                None if v is None else rasterize_vertices(v, width=width, image_size=image_size)
+                for v in (next(vertices) for _ in range(len(gt) + len(det)))
+            ]
+            for i, a in enumerate(masks[: len(gt)]):
+                for j, b in enumerate(masks[len(gt) :]):
+                    iou[i, j] = mask_iou(a, b)
+        out.append(iou)
     return out
+
+
+def evaluate_images(
+    images: Sequence[tuple[str | None, Lanes, Lanes]],
+    *,
+    width: int = DEFAULT_WIDTH,
+    iou_threshold: float = DEFAULT_IOU,
+    image_size: tuple[int, int] = CULANE_SIZE,
+    approximate: bool = False,
+) -> list[ImageResult]:
+    """Match each ``(name, gt_lanes, det_lanes)`` image as the official tool does."""
+    lanes = [
+        (
+            tuple(np.asarray(p, dtype=np.float64).reshape(-1, 2) for p in gt),
+            tuple(np.asarray(p, dtype=np.float64).reshape(-1, 2) for p in det),
+        )
+        for _, gt, det in images
+    ]
+    ious = _similarity_matrices(lanes, width, image_size, approximate)
+    results = []
+    for (name, _, _), (gt, det), iou in zip(images, lanes, ious, strict=True):
+        assignment: tuple[tuple[int, int, float], ...] = ()
+        if gt and det:
+            rows = official_assignment(iou)
+            assignment = tuple((i, j, float(iou[i, j])) for i, j in enumerate(rows) if j >= 0)
+        results.append(ImageResult(gt, det, iou, assignment, iou_threshold, name, approximate))
+    return results
 
 
 def evaluate_image(
@@ -159,16 +200,17 @@ def evaluate_image(
     name: str | None = None,
 ) -> ImageResult:
     """Match one image's GT lanes and detections as the official tool does."""
-    gt_t = tuple(np.asarray(p, dtype=np.float64).reshape(-1, 2) for p in gt)
-    det_t = tuple(np.asarray(p, dtype=np.float64).reshape(-1, 2) for p in det)
-    iou = similarity_matrix(
-        gt_t, det_t, width=width, image_size=image_size, approximate=approximate
+    (result,) = evaluate_images(
+        [(name, gt, det)],
+        width=width,
+        iou_threshold=iou_threshold,
+        image_size=image_size,
+        approximate=approximate,
     )
-    assignment: tuple[tuple[int, int, float], ...] = ()
-    if gt_t and det_t:
-        rows = official_assignment(iou)
-        assignment = tuple((i, j, float(iou[i, j])) for i, j in enumerate(rows) if j >= 0)
-    return ImageResult(gt_t, det_t, iou, assignment, iou_threshold, name, approximate)
+    return result
+
+
+CHUNK = 16  # images prepared in one batch: amortises NumPy call overhead
 
 
 def evaluate_culane(
@@ -183,36 +225,19 @@ def evaluate_culane(
     """CULane TP/FP/FN/P/R/F1 over ``(gt_lanes, det_lanes)`` pairs, one per image.
 
     A mapping ``{name: (gt, det)}`` names the per-image results. ``workers``
-    threads share the images (default: up to 4; OpenCV drawing releases the GIL).
+    threads share chunks of images (default: up to 4).
     """
-    items = list(pairs.items()) if isinstance(pairs, Mapping) else list(enumerate(pairs))
-
-    def one(item: tuple[object, tuple[Lanes, Lanes]]) -> ImageResult:
-        key, (gt, det) = item
-        return evaluate_image(
-            gt,
-            det,
-            width=width,
-            iou_threshold=iou_threshold,
-            image_size=image_size,
-            approximate=approximate,
-            name=key if isinstance(key, str) else None,
-        )
-
-    images = parallel_map(one, items, workers=workers)
+    if isinstance(pairs, Mapping):
+        items = [(str(k), g, d) for k, (g, d) in pairs.items()]
+    else:
+        items = [(None, g, d) for g, d in pairs]
+    options = {
+        "width": width,
+        "iou_threshold": iou_threshold,
+        "image_size": image_size,
+        "approximate": approximate,
+    }
+    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+    done = parallel_map(lambda chunk: evaluate_images(chunk, **options), chunks, workers=workers)
+    images = [r for chunk in done for r in chunk]
     return CulaneResult.pool(images, iou_threshold=iou_threshold, approximate=approximate)
-
-
-def parallel_map(
-    fn: Callable[[_T], _R], items: Sequence[_T], *, workers: int | None = None
-) -> list[_R]:
-    """``[fn(x) for x in items]`` on a small thread pool, order kept; errors propagate."""
-    n = default_workers() if workers is None else max(1, int(workers))
-    if n == 1 or len(items) < 2:
-        return [fn(x) for x in items]
-    with ThreadPoolExecutor(max_workers=min(n, len(items))) as pool:
-        return list(pool.map(fn, items, chunksize=1))
-
-
-def default_workers() -> int:
-    return max(1, min(4, os.cpu_count() or 1))

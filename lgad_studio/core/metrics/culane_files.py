@@ -23,7 +23,8 @@ from lgad_studio.core.formats.culane_lists import (
     read_image_list,
     split_category,
 )
-from lgad_studio.core.metrics.culane import CulaneResult, ImageResult, evaluate_image, parallel_map
+from lgad_studio.core.metrics.culane import CHUNK, CulaneResult, ImageResult, evaluate_images
+from lgad_studio.core.metrics.parallel import default_workers, parallel_map
 from lgad_studio.core.metrics.scores import Scores
 
 
@@ -56,24 +57,65 @@ def read_eval_lanes(path: str | Path, *, missing_ok: bool = False) -> list[np.nd
 
 
 def evaluate_entries(
-    anno_root: str | Path, det_root: str | Path, entries: Sequence[str], **options: object
+    anno_root: str | Path,
+    det_root: str | Path,
+    entries: Sequence[str],
+    *,
+    workers: int | None = None,
+    **options: object,
 ) -> CulaneResult:
     """Evaluate the images named by ``entries`` (list entries, e.g. ``driver_00/.../1.jpg``).
 
-    ``options`` are those of :func:`~lgad_studio.core.metrics.culane.evaluate_culane`
-    (``width``, ``iou_threshold``, ``image_size``, ``approximate``, ``workers``).
+    ``options`` are those of :func:`~lgad_studio.core.metrics.culane.evaluate_image`
+    (``width``, ``iou_threshold``, ``image_size``, ``approximate``). Chunks of
+    images go to ``workers`` forked processes where that is safe, threads otherwise.
     """
-    workers = options.pop("workers", None)
-    threshold = float(options.get("iou_threshold", 0.5))
-
-    def one(entry: str) -> ImageResult:
-        gt = read_eval_lanes(lines_path(anno_root, entry))
-        det = read_eval_lanes(lines_path(det_root, entry), missing_ok=True)
-        return evaluate_image(gt, det, name=entry, **options)  # type: ignore[arg-type]
-
-    images = parallel_map(one, list(entries), workers=workers)  # type: ignore[arg-type]
+    entries = list(entries)
+    size = max(1, min(CHUNK, -(-len(entries) // (4 * default_workers()))))
+    chunks = [
+        (str(anno_root), str(det_root), entries[i : i + size], options)
+        for i in range(0, len(entries), size)
+    ]
+    images: list[ImageResult] = []
+    for done in parallel_map(_evaluate_chunk, chunks, workers=workers, processes=True):
+        if isinstance(done, _Failure):
+            raise done.error()
+        images.extend(done)
+    threshold = float(options.get("iou_threshold", 0.5))  # type: ignore[arg-type]
     approximate = bool(options.get("approximate", False))
     return CulaneResult.pool(images, iou_threshold=threshold, approximate=approximate)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """A user error raised in a worker process, carried back as plain data."""
+
+    path: str | None
+    line: int | None
+    message: str
+
+    def error(self) -> StudioError:
+        if self.path is None:
+            return StudioError(self.message)
+        return LabelFormatError(self.path, self.message, line=self.line)
+
+
+def _evaluate_chunk(task: tuple[str, str, list[str], dict]) -> list[ImageResult] | _Failure:
+    anno_root, det_root, entries, options = task
+    try:
+        images = [
+            (
+                entry,
+                read_eval_lanes(lines_path(anno_root, entry)),
+                read_eval_lanes(lines_path(det_root, entry), missing_ok=True),
+            )
+            for entry in entries
+        ]
+    except LabelFormatError as err:
+        return _Failure(str(err.path), err.line, err.message)
+    except StudioError as err:
+        return _Failure(None, None, str(err))
+    return evaluate_images(images, **options)
 
 
 def evaluate_culane_dirs(

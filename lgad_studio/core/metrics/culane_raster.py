@@ -115,18 +115,29 @@ def rasterize_lane(
     pts = np.asarray(points).reshape(-1, 2)
     if len(pts) < 2:
         return None
+    vertices = drawing_vertices(lane_pixels(pts))
+    return rasterize_vertices(vertices, width=width, image_size=image_size, canvas=canvas)
+
+
+def rasterize_vertices(
+    vertices: np.ndarray,
+    *,
+    width: int = DEFAULT_WIDTH,
+    image_size: tuple[int, int] = CULANE_SIZE,
+    canvas: np.ndarray | None = None,
+) -> LaneMask:
+    """Draw a lane given its ``int32 (K, 2)`` drawing vertices (see :func:`rasterize_lane`)."""
     if not 1 <= int(width) <= 32767:
         raise ValueError(f"lane width must be 1..32767 pixels, got {width}")
     w, h = image_size
     if canvas is None:
         canvas = _thread_canvas(w, h)
-    pixels = drawing_vertices(lane_pixels(pts))
     # Every drawn pixel lies within half the width (+1 for rounding) of a vertex.
     margin = int(width) // 2 + 3
-    (lx, ly), (hx, hy) = pixels.min(axis=0).tolist(), pixels.max(axis=0).tolist()
+    (lx, ly), (hx, hy) = vertices.min(axis=0).tolist(), vertices.max(axis=0).tolist()
     x0, x1 = min(max(lx - margin, 0), w), min(max(hx + margin + 1, 0), w)
     y0, y1 = min(max(ly - margin, 0), h), min(max(hy + margin + 1, 0), h)
-    cv2.polylines(canvas, [pixels.reshape(-1, 1, 2)], False, 1, thickness=int(width))
+    cv2.polylines(canvas, [vertices.reshape(-1, 1, 2)], False, 1, thickness=int(width))
     window = canvas[y0:y1, x0:x1]
     mask = window.copy()
     window[...] = 0
@@ -185,7 +196,8 @@ def reference_lane_iou(
     im2 = np.zeros((h, w), dtype=np.uint8)
     cv2.polylines(im1, [lane_pixels(pa).reshape(-1, 1, 2)], False, 1, thickness=int(width))
     cv2.polylines(im2, [lane_pixels(pb).reshape(-1, 1, 2)], False, 1, thickness=int(width))
-    s1, s2 = int(im1.sum(dtype=np.int64)), int(im2.sum(dtype=np.int64))
-    inter = int((im1 & im2).sum(dtype=np.int64))
+    # cv::sum(im1), cv::sum(im2), cv::sum(im1.mul(im2)), as the C++ tool does.
+    s1, s2 = cv2.sumElems(im1)[0], cv2.sumElems(im2)[0]
+    inter = cv2.sumElems(cv2.multiply(im1, im2))[0]
     union = s1 + s2 - inter
     return inter / union if union else float("nan")
