@@ -199,10 +199,16 @@ class AttentionGrid(QWidget):
             return
         for k, stage in enumerate(stages):
             self.graphics.addLabel(f"<b>{stage}</b>", row=0, col=k + 1).setMaximumHeight(20)
+        grid_layout = self.graphics.ci.layout
         for r, name in enumerate(rows):
-            self.graphics.addLabel(
-                f"<b>{name}</b>", row=2 * r + 1, col=0, angle=-90
-            ).setMaximumWidth(24)
+            # Horizontal, wrapped row names: a rotated label's height is its text width,
+            # which made rows with longer names taller than the others.
+            label = self.graphics.addLabel(
+                "<b>" + name.replace(" ", "<br>") + "</b>", row=2 * r + 1, col=0
+            )
+            label.setMaximumWidth(90)
+            grid_layout.setRowStretchFactor(2 * r + 1, 1)
+            grid_layout.setRowStretchFactor(2 * r + 2, 0)
             cells = []
             for k in range(len(stages)):
                 view = self.graphics.addViewBox(

@@ -56,7 +56,7 @@ class LiveCurves(QWidget):
         self.losses_plot.setLabel("bottom", "step")
         self.losses_plot.setLogMode(y=True)
         # Label decades only: the minor log ticks' labels overlap in a short plot.
-        self.losses_plot.getAxis("left").setStyle(textFillLimits=[(0, 0.8)])
+        self.losses_plot.getAxis("left").setStyle(textFillLimits=[(0, 0.0)])
         self.losses_plot.addLegend(offset=(-10, 10))
         # No grid on the log axis: its many minor-tick lines tripled the cost of a repaint.
         self.validation_plot = pg.PlotWidget(title="Validation")
