@@ -24,15 +24,22 @@ from lgad_studio.core.lanes import Lane, LaneSet
 from lgad_studio.core.training.data import resize_image, to_tensor
 from lgad_studio.core.training.device import select_device
 
+DECODE_WIDTH = 800  # SCNN decodes 800x288 maps; its 9x9 filter and thresholds assume that size
 
-def scaled_smoothing(input_size: tuple[int, int]) -> int:
-    """SCNN's 9x9 mean filter is sized for an 800-px-wide map; an odd size scaled to ``W``.
 
-    At 200 px a 9x9 filter would average a 2-4 px lane with background until no
-    row passes the 0.3 threshold.
+def decode_map(prob: torch.Tensor, *, width: int = DECODE_WIDTH) -> torch.Tensor:
+    """``[B, 5, h, w]`` probabilities resized bilinearly to ``width`` columns (same aspect).
+
+    A 200-px map quantises x to 8 px of a 1640-px image, close to the 10 px
+    that separate a 30-px match from a miss; interpolating the map first puts
+    the per-row maximum between columns, and SCNN's 9x9 mean filter then sees
+    lanes as wide as it was made for. Maps already that wide are returned as is.
     """
-    k = round(9 * input_size[0] / 800)
-    return max(1, k if k % 2 else k + 1)
+    h, w = prob.shape[-2:]
+    if w >= width:
+        return prob
+    size = (max(1, round(h * width / w)), width)
+    return torch.nn.functional.interpolate(prob, size=size, mode="bilinear", align_corners=False)
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,7 @@ class LanePredictor:
         self.device = select_device(device) if isinstance(device, str) else device
         self.model = checkpoint.build_model(device=self.device)
         self.input_size = checkpoint.input_size
-        self.decode_options = {"smooth_kernel": scaled_smoothing(self.input_size), **decode_options}
+        self.decode_options = decode_options
 
     @classmethod
     def from_checkpoint(
@@ -77,12 +84,14 @@ class LanePredictor:
             [to_tensor(resize_image(_check_image(im), self.input_size)) for im in images]
         )
         out = self.model(batch.to(self.device))
-        probs = torch.softmax(out.seg.float(), dim=1).cpu().numpy()
+        small = torch.softmax(out.seg.float(), dim=1)
+        probs = small.cpu().numpy()
+        wide = decode_map(small).cpu().numpy()
         exists = torch.sigmoid(out.exist.float()).cpu().numpy()
         results = []
-        for image, prob, exist in zip(images, probs, exists, strict=True):
+        for image, prob, exist, for_decode in zip(images, probs, exists, wide, strict=True):
             size = (image.shape[1], image.shape[0])
-            decoded = decode_prob_map(prob, exist, image_size=size, **self.decode_options)
+            decoded = decode_prob_map(for_decode, exist, image_size=size, **self.decode_options)
             lanes = LaneSet(tuple(Lane(pts, slot) for slot, pts in decoded), image_size=size)
             results.append(Prediction(lanes, prob.astype(np.float32), exist.astype(np.float32)))
         return results

@@ -35,7 +35,12 @@ def predict_batches(
     device: torch.device,
     batch_size: int = 16,
 ):
-    """Yield ``(index, prob float32 [5, H, W], exist float32 [4])`` for every sample."""
+    """Yield ``(index, prob float32 [5, H', W'], exist float32 [4])`` for every sample.
+
+    ``prob`` is resized for decoding (:func:`~lgad_studio.core.inference.decode_map`).
+    """
+    from lgad_studio.core.inference import decode_map
+
     was_training = model.training
     model.eval()
     try:
@@ -43,7 +48,7 @@ def predict_batches(
             idx = list(range(start, min(start + batch_size, len(samples))))
             batch = {k: v.to(device) for k, v in collate([samples[i] for i in idx]).items()}
             out = model(model_input(batch))
-            prob = torch.softmax(out.seg.float(), dim=1).cpu().numpy()
+            prob = decode_map(torch.softmax(out.seg.float(), dim=1)).cpu().numpy()
             exist = torch.sigmoid(out.exist.float()).cpu().numpy()
             for j, i in enumerate(idx):
                 yield i, prob[j], exist[j]
@@ -61,10 +66,8 @@ def validate(
 ) -> dict[str, float]:
     """``{"f1", "precision", "recall", "tp", "fp", "fn", "exist_acc"}`` over ``samples``."""
     from lgad_studio.core.decode import decode_prob_map
-    from lgad_studio.core.inference import scaled_smoothing
     from lgad_studio.core.metrics import evaluate_culane
 
-    smooth = scaled_smoothing(samples.size)
     pairs = []
     exist_hits = exist_total = 0
     image_size = None
@@ -75,10 +78,7 @@ def validate(
         image_size = image_size or size
         entry = samples.entries[i]
         gt = [np.asarray(ln.points) for ln in samples.dataset.read_lanes(entry) if len(ln) >= 2]
-        det = [
-            pts
-            for _slot, pts in decode_prob_map(prob, exist, image_size=size, smooth_kernel=smooth)
-        ]
+        det = [pts for _slot, pts in decode_prob_map(prob, exist, image_size=size)]
         pairs.append((gt, det))
         truth = np.array(samples.dataset.read_lanes(entry).existence(), dtype=bool)
         exist_hits += int(((exist > 0.5) == truth).sum())
