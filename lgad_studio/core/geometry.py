@@ -38,14 +38,12 @@ def spline_points(points: object, *, samples_per_segment: int = SAMPLES_PER_SEGM
         coeffs = _natural_spline_coefficients(p)
         a, b, c, d, h = coeffs
         k = np.arange(samples_per_segment, dtype=np.float64)
-        t = ((h / samples_per_segment)[:, None] * k[None, :])[..., None]  # (segments, samples, 1)
-        # a + b t + c t^2 + d t^3 for x and y at once, the C++ operations in its order.
-        out = (
-            a[:, None, :]
-            + b[:, None, :] * t
-            + c[:, None, :] * np.power(t, 2)
-            + d[:, None, :] * np.power(t, 3)
-        )
+        t = (h / samples_per_segment)[:, None] * k[None, :]  # (segments, samples)
+        t2, t3 = np.power(t, 2), np.power(t, 3)
+        # a + b t + c t^2 + d t^3 for x and y at once (axis first, so that NumPy's
+        # inner loops run along the samples), the C++ operations in its order.
+        ax, bx, cx, dx = (q.T[:, :, None] for q in (a, b, c, d))
+        out = (ax + bx * t + cx * t2 + dx * t3).transpose(1, 2, 0)
     res = np.empty(((n - 1) * samples_per_segment + 1, 2), dtype=np.float32)
     res[:-1] = out.reshape(-1, 2)
     res[-1] = pts[-1]

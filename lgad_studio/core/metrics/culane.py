@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lgad_studio.core.lanes import CULANE_SIZE
-from lgad_studio.core.metrics.culane_batch import batch_vertices
+from lgad_studio.core.metrics.culane_batch import batch_plans
 from lgad_studio.core.metrics.culane_raster import DEFAULT_WIDTH, mask_iou, rasterize_vertices
 from lgad_studio.core.metrics.hungarian import official_assignment
 from lgad_studio.core.metrics.parallel import parallel_map
@@ -146,14 +146,16 @@ def _similarity_matrices(
 
         return [approximate_similarity(g, d, width=width, image_size=image_size) for g, d in images]
     needed = [(g, d) if len(g) and len(d) else ((), ()) for g, d in images]
-    vertices = iter(batch_vertices([lane for g, d in needed for lane in (*g, *d)]))
+    plans = iter(batch_plans([lane for g, d in needed for lane in (*g, *d)]))
     out = []
     for (gt, det), (g_used, _) in zip(images, needed, strict=True):
         iou = np.zeros((len(gt), len(det)), dtype=np.float64)
         if len(g_used):
             masks = [
-                None if v is None else rasterize_vertices(v, width=width, image_size=image_size)
-                for v in (next(vertices) for _ in range(len(gt) + len(det)))
+                None
+                if plan is None
+                else rasterize_vertices(plan[0], width=width, image_size=image_size, bounds=plan[1])
+                for plan in (next(plans) for _ in range(len(gt) + len(det)))
             ]
             for i, a in enumerate(masks[: len(gt)]):
                 for j, b in enumerate(masks[len(gt) :]):

@@ -19,19 +19,26 @@ import numpy as np
 from lgad_studio.core.geometry import SAMPLES_PER_SEGMENT
 from lgad_studio.core.metrics.culane_raster import INT_MAX, INT_MIN
 
+Bounds = tuple[int, int, int, int]  # min x, min y, max x, max y of a lane's drawing vertices
+
 
 def batch_vertices(lanes: Sequence[np.ndarray]) -> list[np.ndarray | None]:
     """For each ``(N, 2)`` lane: its ``int32 (K, 2)`` drawing vertices, ``None`` below 2 points."""
+    return [None if plan is None else plan[0] for plan in batch_plans(lanes)]
+
+
+def batch_plans(lanes: Sequence[np.ndarray]) -> list[tuple[np.ndarray, Bounds] | None]:
+    """For each lane: ``(drawing vertices, their bounds)``, ``None`` below 2 points."""
     pts = [np.asarray(p, dtype=np.float32).reshape(-1, 2) for p in lanes]
     drawn = [i for i, p in enumerate(pts) if len(p) >= 2]
-    out: list[np.ndarray | None] = [None] * len(pts)
+    out: list[tuple[np.ndarray, Bounds] | None] = [None] * len(pts)
     if not drawn:
         return out
     curves = _batch_curves([pts[i] for i in drawn])
     sizes = [len(c) for c in curves]
     pixels = _round(np.concatenate(curves))
-    for i, v in zip(drawn, _reduce(pixels, sizes), strict=True):
-        out[i] = v
+    for i, plan in zip(drawn, _reduce(pixels, sizes), strict=True):
+        out[i] = plan
     return out
 
 
@@ -62,13 +69,11 @@ def _batch_splines(pts: list[np.ndarray]) -> list[np.ndarray]:
     d = (M1 - M0) / (6.0 * h[:, None])
     a = p[:-1][is_seg]
     k = np.arange(SAMPLES_PER_SEGMENT, dtype=np.float64)
-    t = ((h / SAMPLES_PER_SEGMENT)[:, None] * k[None, :])[..., None]
-    samples = (
-        a[:, None, :]
-        + b[:, None, :] * t
-        + c[:, None, :] * np.power(t, 2)
-        + d[:, None, :] * np.power(t, 3)
-    ).astype(np.float32)
+    t = (h / SAMPLES_PER_SEGMENT)[:, None] * k[None, :]  # (segments, samples)
+    t2, t3 = np.power(t, 2), np.power(t, 3)
+    # Axis first, so that NumPy's inner loops run along the 50 samples.
+    ax, bx, cx, dx = (q.T[:, :, None] for q in (a, b, c, d))
+    samples = (ax + bx * t + cx * t2 + dx * t3).transpose(1, 2, 0).astype(np.float32)
     blocks = np.split(samples.reshape(-1, 2), np.cumsum(n_seg * SAMPLES_PER_SEGMENT)[:-1])
     return [np.concatenate([blk, q[-1:]]) for blk, q in zip(blocks, pts, strict=True)]
 
@@ -107,31 +112,45 @@ def _second_derivatives(h: np.ndarray, slope: np.ndarray, n_seg: np.ndarray):
 
 def _round(curve: np.ndarray) -> np.ndarray:
     """``cvRound`` of float32 samples: half to even, ``INT_MIN`` when not finite or too large."""
-    rounded = np.rint(curve).astype(np.float64)
+    rounded = np.rint(curve)
+    if len(rounded) and float(np.abs(rounded).max()) < _SAFE:  # False for NaN too
+        return rounded.astype(np.int32)
+    wide = rounded.astype(np.float64)
     with np.errstate(invalid="ignore"):
-        ok = np.isfinite(rounded) & (rounded >= INT_MIN) & (rounded <= INT_MAX)
-    return np.where(ok, rounded, INT_MIN).astype(np.int32)
+        ok = np.isfinite(wide) & (wide >= INT_MIN) & (wide <= INT_MAX)
+    return np.where(ok, wide, INT_MIN).astype(np.int32)
 
 
-def _reduce(pixels: np.ndarray, sizes: list[int]) -> list[np.ndarray]:
-    """``drawing_vertices`` of each lane's block of ``pixels``."""
-    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+_SAFE = 2.0**30  # float32 values below this round into int32 without overflow
+
+
+def _reduce(pixels: np.ndarray, sizes: list[int]) -> list[tuple[np.ndarray, Bounds]]:
+    """``drawing_vertices`` of each lane's block of ``pixels``, with their bounds."""
+    starts = np.cumsum(sizes) - sizes
     first = np.zeros(len(pixels), dtype=bool)
     first[starts] = True
     packed = np.ascontiguousarray(pixels).view(np.int64).ravel()
     keep = first.copy()
     keep[1:] |= packed[1:] != packed[:-1]
     kept, lane = pixels[keep], np.cumsum(first)[keep] - 1
-    counts = np.bincount(lane, minlength=len(sizes))
-    ends = np.cumsum(counts) - 1
-    sign = np.sign(np.diff(kept.astype(np.int64), axis=0))
-    way = 3 * sign[:, 0] + sign[:, 1]
-    axis_aligned = (sign[:, 0] == 0) | (sign[:, 1] == 0)
+    x, y = kept[:, 0].astype(np.int64), kept[:, 1].astype(np.int64)
+    sx, sy = np.sign(x[1:] - x[:-1]), np.sign(y[1:] - y[:-1])
+    way = 3 * sx + sy
+    axis_aligned = (sx == 0) | (sy == 0)
     inner = np.zeros(len(kept), dtype=bool)
     inner[1:-1] = (way[1:] == way[:-1]) & axis_aligned[1:]
-    inner[ends] = False  # a lane's last vertex; its first follows a cross-lane step
-    inner[np.concatenate([[0], ends[:-1] + 1])] = False
+    counts = np.bincount(lane, minlength=len(sizes))
+    lane_start = np.cumsum(counts) - counts
+    inner[lane_start] = False  # a lane's first vertex follows a cross-lane step
+    inner[lane_start + counts - 1] = False  # and its last one precedes one
     keep = ~inner
-    vertices = kept[keep]
-    split = np.cumsum(np.bincount(lane[keep], minlength=len(sizes)))[:-1]
-    return [v if len(v) > 1 else np.repeat(v, 2, axis=0) for v in np.split(vertices, split)]
+    vertices, lane = kept[keep], lane[keep]
+    counts = np.bincount(lane, minlength=len(sizes))
+    lane_start = np.cumsum(counts) - counts
+    lo_x, lo_y = np.minimum.reduceat(x[keep], lane_start), np.minimum.reduceat(y[keep], lane_start)
+    hi_x, hi_y = np.maximum.reduceat(x[keep], lane_start), np.maximum.reduceat(y[keep], lane_start)
+    bounds = zip(lo_x.tolist(), lo_y.tolist(), hi_x.tolist(), hi_y.tolist(), strict=True)
+    out = []
+    for v, b in zip(np.split(vertices, lane_start[1:]), bounds, strict=True):
+        out.append((v if len(v) > 1 else np.repeat(v, 2, axis=0), b))
+    return out

@@ -125,8 +125,10 @@ def rasterize_vertices(
     width: int = DEFAULT_WIDTH,
     image_size: tuple[int, int] = CULANE_SIZE,
     canvas: np.ndarray | None = None,
+    bounds: tuple[int, int, int, int] | None = None,
 ) -> LaneMask:
-    """Draw a lane given its ``int32 (K, 2)`` drawing vertices (see :func:`rasterize_lane`)."""
+    """Draw a lane given its ``int32 (K, 2)`` drawing vertices (see :func:`rasterize_lane`);
+    ``bounds`` (min x, min y, max x, max y of the vertices) if already known."""
     if not 1 <= int(width) <= 32767:
         raise ValueError(f"lane width must be 1..32767 pixels, got {width}")
     w, h = image_size
@@ -134,7 +136,10 @@ def rasterize_vertices(
         canvas = _thread_canvas(w, h)
     # Every drawn pixel lies within half the width (+1 for rounding) of a vertex.
     margin = int(width) // 2 + 3
-    (lx, ly), (hx, hy) = vertices.min(axis=0).tolist(), vertices.max(axis=0).tolist()
+    if bounds is None:
+        (lx, ly), (hx, hy) = vertices.min(axis=0).tolist(), vertices.max(axis=0).tolist()
+    else:
+        lx, ly, hx, hy = bounds
     x0, x1 = min(max(lx - margin, 0), w), min(max(hx + margin + 1, 0), w)
     y0, y1 = min(max(ly - margin, 0), h), min(max(hy + margin + 1, 0), h)
     cv2.polylines(canvas, [vertices.reshape(-1, 1, 2)], False, 1, thickness=int(width))
