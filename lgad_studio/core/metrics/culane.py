@@ -1,4 +1,4 @@
-"""CULane F1: per-image matching and counting, pooled totals, F1 over IoU thresholds.
+"""CULane F1: per-image matching and counting, and totals pooled over images.
 
 Semantics are the official evaluator's (``docs``: METHOD.md section 4): each
 image's GT x detection similarity matrix (pixel IoU of 30-px lines, see
@@ -7,7 +7,8 @@ image's GT x detection similarity matrix (pixel IoU of 30-px lines, see
 the threshold; FN = #GT - TP, FP = #det - TP; lanes of fewer than 2 points count
 but never match. Counts are summed over images before precision, recall and F1.
 Lanes are ``(N, 2)`` ``xy_image`` arrays in file order (indices in results refer
-to that order).
+to that order). Images are prepared in batches (:mod:`.culane_batch`) and each
+lane is drawn once (:mod:`.culane_raster`).
 """
 
 from __future__ import annotations
