@@ -142,10 +142,12 @@ def rasterize_vertices(
         lx, ly, hx, hy = bounds
     x0, x1 = min(max(lx - margin, 0), w), min(max(hx + margin + 1, 0), w)
     y0, y1 = min(max(ly - margin, 0), h), min(max(hy + margin + 1, 0), h)
-    cv2.polylines(canvas, [vertices.reshape(-1, 1, 2)], False, 1, thickness=int(width))
     window = canvas[y0:y1, x0:x1]
-    mask = window.copy()
-    window[...] = 0
+    try:
+        cv2.polylines(canvas, [vertices.reshape(-1, 1, 2)], False, 1, thickness=int(width))
+        mask = window.copy()
+    finally:
+        window[...] = 0  # the scratch canvas must stay blank, even after an error
     return LaneMask(y0, x0, mask, int(np.count_nonzero(mask)))
 
 
