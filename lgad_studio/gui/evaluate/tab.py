@@ -56,7 +56,7 @@ class EvaluateTab(QWidget):
         self._image_cache: tuple[str, object] | None = None
 
         self.checkpoint_list = QListWidget()
-        self.checkpoint_list.setMaximumHeight(110)
+        self.checkpoint_list.setMaximumHeight(84)
         add_button = QPushButton("Add checkpoint…")
         add_button.clicked.connect(self._on_add_clicked)
         self.split_combo = QComboBox()
