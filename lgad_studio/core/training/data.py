@@ -56,7 +56,7 @@ class LaneSamples(Dataset):
         size: tuple[int, int],
         augment: bool = False,
         seed: int = 0,
-        line_width: float = 16.0,
+        line_width: float = 30.0,
         params: AugmentParams | None = None,
     ) -> None:
         self.dataset = dataset
