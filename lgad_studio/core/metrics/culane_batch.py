@@ -17,9 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from lgad_studio.core.geometry import SAMPLES_PER_SEGMENT
-from lgad_studio.core.metrics.culane_raster import INT_MAX, INT_MIN
-
-Bounds = tuple[int, int, int, int]  # min x, min y, max x, max y of a lane's drawing vertices
+from lgad_studio.core.metrics.culane_raster import INT_MAX, INT_MIN, Bounds
 
 
 def batch_vertices(lanes: Sequence[np.ndarray]) -> list[np.ndarray | None]:

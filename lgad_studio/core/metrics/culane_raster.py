@@ -33,7 +33,8 @@ DEFAULT_WIDTH = 30
 INT_MIN = -(2**31)
 INT_MAX = 2**31 - 1
 _SAFE_INT = 2.0**30  # below this every float32 rounds into int32 without overflow
-_scratch = threading.local()  # one zeroed canvas per thread: no page faults per lane
+_scratch = threading.local()  # per-thread blank canvases and buffers: no page faults per lane
+Bounds = tuple[int, int, int, int]  # min x, min y, max x, max y of a lane's drawing vertices
 
 
 def lane_pixels(points: object) -> np.ndarray:
@@ -125,15 +126,28 @@ def rasterize_vertices(
     width: int = DEFAULT_WIDTH,
     image_size: tuple[int, int] = CULANE_SIZE,
     canvas: np.ndarray | None = None,
-    bounds: tuple[int, int, int, int] | None = None,
+    bounds: Bounds | None = None,
 ) -> LaneMask:
     """Draw a lane given its ``int32 (K, 2)`` drawing vertices (see :func:`rasterize_lane`);
     ``bounds`` (min x, min y, max x, max y of the vertices) if already known."""
-    if not 1 <= int(width) <= 32767:
-        raise ValueError(f"lane width must be 1..32767 pixels, got {width}")
     w, h = image_size
     if canvas is None:
         canvas = _thread_canvas(w, h)
+    top, left, window = _draw(vertices, bounds, width, canvas)
+    try:
+        mask = window.copy()
+    finally:
+        window[...] = 0  # the scratch canvas must stay blank
+    return LaneMask(top, left, mask, int(np.count_nonzero(mask)))
+
+
+def _draw(
+    vertices: np.ndarray, bounds: Bounds | None, width: int, canvas: np.ndarray
+) -> tuple[int, int, np.ndarray]:
+    """Draw on a blank ``canvas``; ``(top, left, window)``: the lane's bounding-box view."""
+    if not 1 <= int(width) <= 32767:
+        raise ValueError(f"lane width must be 1..32767 pixels, got {width}")
+    h, w = canvas.shape
     # Every drawn pixel lies within half the width (+1 for rounding) of a vertex.
     margin = int(width) // 2 + 3
     if bounds is None:
@@ -145,10 +159,10 @@ def rasterize_vertices(
     window = canvas[y0:y1, x0:x1]
     try:
         cv2.polylines(canvas, [vertices.reshape(-1, 1, 2)], False, 1, thickness=int(width))
-        mask = window.copy()
-    finally:
-        window[...] = 0  # the scratch canvas must stay blank, even after an error
-    return LaneMask(y0, x0, mask, int(np.count_nonzero(mask)))
+    except BaseException:
+        window[...] = 0
+        raise
+    return y0, x0, window
 
 
 def _thread_canvas(w: int, h: int) -> np.ndarray:
@@ -167,7 +181,12 @@ def mask_intersection(a: LaneMask, b: LaneMask) -> int:
         return 0
     sa = a.mask[top - a.top : bottom - a.top, left - a.left : right - a.left]
     sb = b.mask[top - b.top : bottom - b.top, left - b.left : right - b.left]
-    return int(np.count_nonzero(sa & sb))
+    buffer = getattr(_scratch, "buffer", None)
+    if buffer is None or buffer.size < sa.size:
+        buffer = _scratch.buffer = np.empty(max(sa.size, 1 << 20), dtype=np.uint8)
+    both = buffer[: sa.size].reshape(sa.shape)  # no fresh (page-faulting) temporary per pair
+    np.bitwise_and(sa, sb, out=both)
+    return int(np.count_nonzero(both))
 
 
 def mask_iou(a: LaneMask | None, b: LaneMask | None) -> float:
