@@ -19,6 +19,7 @@ from lgad_studio.core.errors import LabelFormatError, Problem
 from lgad_studio.core.lanes import CULANE_SIZE, Lane, LaneSet
 
 MASK_LINE_WIDTH = 16
+MASK_SAMPLES_PER_SEGMENT = 5
 
 
 def parse_lines_text(
@@ -127,7 +128,9 @@ def render_label_map(
     """The segmentation label of ``lanes``: ``uint8 (H, W)``, 0 background, slot values 1-4.
 
     Each slotted lane is drawn as a polyline through its evaluator spline,
-    ``line_width`` pixels wide, in the frame of ``size`` (default the lane set's
+    sampled ``MASK_SAMPLES_PER_SEGMENT`` times per segment (a few pixels apart: the
+    chords stay within a hundredth of a pixel of the curve, and drawing thousands of
+    sub-pixel thick segments cost 5x more), ``line_width`` pixels wide, in the frame of ``size`` (default the lane set's
     image size; points are scaled when they differ). Unslotted lanes are not drawn.
     """
     from lgad_studio.core.geometry import finite_points, spline_points
@@ -139,7 +142,8 @@ def render_label_map(
     for lane in lanes.in_slot_order():
         if lane.slot is None or len(lane) < 2:
             continue
-        curve = finite_points(spline_points(lane.points)).astype(np.float64) * (sx, sy)
+        curve = spline_points(lane.points, samples_per_segment=MASK_SAMPLES_PER_SEGMENT)
+        curve = finite_points(curve).astype(np.float64) * (sx, sy)
         pts = np.round(curve).astype(np.int32).reshape(-1, 1, 2)
         thickness = max(1, round(line_width * (sx + sy) / 2))
         cv2.polylines(
