@@ -63,6 +63,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--modes", nargs="+", choices=["none", "sad", "lgad"], default=["none", "sad", "lgad"]
     )
+    parser.add_argument(
+        "--combine", nargs="+", metavar="RESULTS_JSON",
+        help="train nothing: print one table from the results.json of earlier runs (e.g. one per seed)",
+    )  # fmt: skip
 
 
 def _preset(args: argparse.Namespace) -> Preset:
@@ -92,6 +96,8 @@ def run(args: argparse.Namespace) -> int:
         score_splits,
     )
 
+    if args.combine:
+        return _combine(args.combine)
     started = time.monotonic()
     root = Path(args.data) if args.data else _demo_root()
     dataset = open_dataset(root)
@@ -160,3 +166,24 @@ def _write_results(
     }  # fmt: skip
     atomic_write_text(out / "results.json", json.dumps(data, indent=2) + "\n")
     atomic_write_text(out / "results.md", table + "\n")
+
+
+def _combine(paths: list[str]) -> int:
+    from lgad_studio.core.errors import StudioError
+    from lgad_studio.core.training.comparison import Counts, format_table
+
+    merged: dict[str, list] = {}
+    seeds: list[int] = []
+    for path in paths:
+        try:
+            data = json.loads(Path(path).read_text(encoding="utf-8"))
+            seeds += list(data["seeds"])
+            for name, runs in data["results"].items():
+                merged.setdefault(name, []).extend(
+                    {split: Counts(*counts) for split, counts in run.items()} for run in runs
+                )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StudioError(f"{path}: not a results.json of lgad-studio demo ({exc})") from None
+    print(f"CULane F1 (%) per test category, seeds {seeds}:\n")
+    print(format_table(merged))
+    return 0

@@ -29,3 +29,9 @@ def test_demo_runs_all_students_and_prints_table(culane_root: Path, tmp_path: Pa
     lgad = json.loads((out / "seed1" / "lgad" / "config.json").read_text())
     assert lgad["mode"] == "lgad" and lgad["teacher"].endswith("seed1/teacher/last.pt")
     assert (out / "results.md").read_text().startswith("| category |")
+    # one table from several runs' results (e.g. seeds run in parallel)
+    assert main(["demo", "--combine", str(out / "results.json"), str(out / "results.json")]) == 0
+    assert "seeds [0, 1, 0, 1]" in capsys.readouterr().out
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}")
+    assert main(["demo", "--combine", str(bad)]) == 2
