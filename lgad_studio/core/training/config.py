@@ -156,8 +156,11 @@ class StudentConfig(TrainConfig):
     at_norm: str = "l2"  # l2 | softmax
     at_p: float = 2.0
     at_weight: float = 0.1  # lambda
-    at_start_epoch: float | None = None  # None: 0 for lgad, 2/3 of the epochs for sad
-    at_ramp_epochs: float = 1.0  # linear ramp of lambda from 0 after the start
+    # None: half of the epochs for lgad, 2/3 for sad (measured on the demo data's validation
+    # split: switched on from step 0, LGAD delays the phase where a student learns to tell
+    # lanes' slots apart; see docs/adr/distillation.md)
+    at_start_epoch: float | None = None
+    at_ramp_epochs: float = 2.0  # linear ramp of lambda from 0 after the start
 
     def resolved_stages(self) -> tuple[str, ...]:
         if self.stages is not None:
@@ -167,7 +170,7 @@ class StudentConfig(TrainConfig):
     def resolved_start_epoch(self) -> float:
         if self.at_start_epoch is not None:
             return self.at_start_epoch
-        return self.epochs * 2 / 3 if self.mode == "sad" else 0.0
+        return self.epochs * (2 / 3 if self.mode == "sad" else 1 / 2)
 
     def validate(self, *, source: str = "config") -> None:
         super().validate(source=source)
