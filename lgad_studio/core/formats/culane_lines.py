@@ -16,6 +16,7 @@ import numpy as np
 
 from lgad_studio.core.atomic import atomic_write_bytes, atomic_write_text
 from lgad_studio.core.errors import LabelFormatError, Problem
+from lgad_studio.core.formats.textio import read_label_text
 from lgad_studio.core.lanes import CULANE_SIZE, Lane, LaneSet
 
 MASK_LINE_WIDTH = 16
@@ -71,12 +72,7 @@ def read_lane_points(
 ) -> list[np.ndarray]:
     """The raw lanes of a ``.lines.txt`` file, in file order (what the evaluator reads)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LabelFormatError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise LabelFormatError(path, f"cannot read: {exc.strerror or exc}") from None
+    text = read_label_text(path)
     return parse_lines_text(text, path=path, strict=strict, problems=problems)
 
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from lgad_studio.core.errors import LabelFormatError, Problem
+from lgad_studio.core.formats.textio import is_finite_number, read_label_text, short_repr
 from lgad_studio.core.lanes import Lane, LaneSet
 
 LANE_SHAPES = ("linestrip", "line")
@@ -41,12 +41,7 @@ def read_labelme(
 ) -> LabelmeAnnotation:
     """Read one LabelMe JSON file (see the module docstring for what is checked)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LabelFormatError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise LabelFormatError(path, f"cannot read: {exc.strerror or exc}") from None
+    text = read_label_text(path)
     return parse_labelme_text(text, path=path, strict=strict, problems=problems)
 
 
@@ -74,7 +69,7 @@ def parse_labelme_text(
     image_name = data.get("imagePath")
     if not isinstance(image_name, str) or not image_name.strip():
         raise LabelFormatError(
-            path, f"imagePath is {_short(image_name)}, expected the image's file name"
+            path, f"imagePath is {short_repr(image_name)}, expected the image's file name"
         )
     shapes = data.get("shapes")
     if not isinstance(shapes, list):
@@ -98,9 +93,9 @@ def parse_labelme_text(
 
 def _size_field(path: Path, data: dict, key: str) -> int:
     value = data.get(key)
-    if not _finite(value) or value != int(value) or value <= 0:
+    if not is_finite_number(value) or value != int(value) or value <= 0:
         raise LabelFormatError(
-            path, f"{key} is {_short(value)}, expected a positive whole number of pixels"
+            path, f"{key} is {short_repr(value)}, expected a positive whole number of pixels"
         )
     return int(value)
 
@@ -112,9 +107,7 @@ def _lane_points(path: Path, i: int, shape: object, problems) -> np.ndarray | No
     shape_type = shape.get("shape_type", "polygon")  # LabelMe's own default
     if shape_type not in LANE_SHAPES:
         if problems is not None:
-            message = (
-                f"{where} is a {_short(shape_type)} shape, not a lane (linestrip or line): skipped"
-            )
+            message = f"{where} is a {short_repr(shape_type)} shape, not a lane (linestrip or line): skipped"
             problems.append(Problem(path, None, message))
         return None
     points = shape.get("points")
@@ -125,27 +118,12 @@ def _lane_points(path: Path, i: int, shape: object, problems) -> np.ndarray | No
         message = f"{where}.points has {len(points)} points, expected at least 2 [x, y]"
         raise LabelFormatError(path, message)
     for j, point in enumerate(points):
-        ok = isinstance(point, list) and len(point) == 2 and all(_finite(v) for v in point)
+        ok = isinstance(point, list) and len(point) == 2 and all(is_finite_number(v) for v in point)
         if not ok:
             raise LabelFormatError(
-                path, f"{where}.points[{j}] is {_short(point)}, expected [x, y] numbers"
+                path, f"{where}.points[{j}] is {short_repr(point)}, expected [x, y] numbers"
             )
     return np.asarray(points, dtype=np.float64)
-
-
-def _finite(value: object) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer beyond float range
-        return False
-
-
-def _short(value: object) -> str:
-    """``repr(value)``, cut to a length that fits an error message."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _image_data(path: Path, data: dict) -> bytes | None:

@@ -23,6 +23,7 @@ import numpy as np
 from lgad_studio.core.atomic import atomic_write_text
 from lgad_studio.core.errors import LabelFormatError, Problem
 from lgad_studio.core.formats.culane_lists import normalize_entry
+from lgad_studio.core.formats.textio import is_finite_number, read_label_text, short_repr
 from lgad_studio.core.geometry import resample_at_rows
 from lgad_studio.core.lanes import Lane, LaneSet
 
@@ -123,13 +124,13 @@ def _parse_record(raw, path, number, strict, problems) -> TusimpleRecord:
         raise fail(f"missing field {missing[0]!r}, expected {', '.join(_FIELDS)}")
     raw_file = data["raw_file"]
     if not isinstance(raw_file, str) or not raw_file.strip():
-        raise fail(f"raw_file is {_short(raw_file)}, expected a non-empty image path")
+        raise fail(f"raw_file is {short_repr(raw_file)}, expected a non-empty image path")
     h_samples = data["h_samples"]
     if not isinstance(h_samples, list):
         raise fail(f"h_samples is a {type(h_samples).__name__}, expected a list of row numbers")
     for j, y in enumerate(h_samples):
-        if not _is_number(y) or y < 0:
-            raise fail(f"h_samples[{j}] is {_short(y)}, expected a finite row number >= 0")
+        if not is_finite_number(y) or y < 0:
+            raise fail(f"h_samples[{j}] is {short_repr(y)}, expected a finite row number >= 0")
     lanes_raw = data["lanes"]
     if not isinstance(lanes_raw, list):
         raise fail(f"lanes is a {type(lanes_raw).__name__}, expected a list of lists of x")
@@ -154,24 +155,9 @@ def _lane_problem(lane: object, count: int) -> str | None:
     if len(lane) != count:
         return f" has {len(lane)} values, expected {count} (one per h_sample)"
     for j, x in enumerate(lane):
-        if not _is_number(x):
-            return f"[{j}] is {_short(x)}, expected a finite x or -2"
+        if not is_finite_number(x):
+            return f"[{j}] is {short_repr(x)}, expected a finite x or -2"
     return None
-
-
-def _is_number(value: object) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer beyond float range
-        return False
-
-
-def _short(value: object) -> str:
-    """``repr(value)``, cut to a length that fits an error message."""
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def read_tusimple(
@@ -179,12 +165,7 @@ def read_tusimple(
 ) -> list[TusimpleRecord]:
     """Records of a TuSimple JSON-lines file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LabelFormatError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise LabelFormatError(path, f"cannot read: {exc.strerror or exc}") from None
+    text = read_label_text(path)
     return parse_tusimple_text(text, path=path, strict=strict, problems=problems)
 
 
