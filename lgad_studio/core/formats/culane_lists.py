@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from lgad_studio.core.atomic import atomic_write_text
 from lgad_studio.core.errors import LabelFormatError, Problem
+from lgad_studio.core.formats.textio import read_label_text
 
 MASK_DIR = "laneseg_label_w16"
 LIST_DIR = "list"
@@ -233,12 +234,7 @@ def _check_files(path, numbered, root, strict, problems, files_of):
 
 def read_list_text(path: Path) -> str:
     """The text of a list file; an unreadable or non-UTF-8 file is a :class:`LabelFormatError`."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise LabelFormatError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise LabelFormatError(path, f"cannot read list file: {exc.strerror or exc}") from None
+    return read_label_text(path, what="list file")
 
 
 def _fail(path, line, message, strict, problems) -> None:

@@ -83,3 +83,32 @@ def _jpeg_size(head: bytes) -> tuple[int, int] | None:
             return (width, height) if width > 0 and height > 0 else None
         i += 2 + length
     return None
+
+
+class ImageSizes:
+    """Each entry's ``(width, height)``: probed from the file header once, learnt from decoded images.
+
+    ``image_path`` maps an entry to its file; ``default`` is used while the image is missing.
+    """
+
+    def __init__(self, image_path, default: tuple[int, int]) -> None:
+        self._image_path = image_path
+        self.default = default
+        self._sizes: dict[str, tuple[int, int]] = {}
+
+    def __call__(self, entry: str) -> tuple[int, int]:
+        size = self._sizes.get(entry)
+        if size is None:
+            path = self._image_path(entry)
+            size = probe_image_size(path) if path.is_file() else self.default
+            self._sizes[entry] = size
+        return size
+
+    def read(self, entry: str) -> np.ndarray:
+        """The entry's RGB image (see :func:`read_image_rgb`); its size is remembered."""
+        image = read_image_rgb(self._image_path(entry))
+        self._sizes[entry] = (image.shape[1], image.shape[0])
+        return image
+
+    def remember(self, entry: str, size: tuple[int, int]) -> None:
+        self._sizes.setdefault(entry, (int(size[0]), int(size[1])))

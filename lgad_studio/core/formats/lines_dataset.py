@@ -15,7 +15,7 @@ from lgad_studio.core.errors import Problem
 from lgad_studio.core.formats.culane_lines import read_lane_points, write_lines_txt
 from lgad_studio.core.formats.culane_lists import normalize_entry
 from lgad_studio.core.formats.dataset import DatasetError
-from lgad_studio.core.formats.images import probe_image_size, read_image_rgb
+from lgad_studio.core.formats.images import ImageSizes
 from lgad_studio.core.lanes import CULANE_SIZE, Lane, LaneSet
 
 
@@ -28,8 +28,7 @@ class LinesTxtDataset:
         self.root = Path(root)
         self.strict = strict
         self.problems: list[Problem] = []
-        self.default_image_size: tuple[int, int] = CULANE_SIZE
-        self._sizes: dict[str, tuple[int, int]] = {}
+        self._sizes = ImageSizes(self.image_path, CULANE_SIZE)
         self._splits: dict[str, list[str]] = {}
 
     def __repr__(self) -> str:
@@ -69,20 +68,22 @@ class LinesTxtDataset:
     def has_labels(self, entry: str) -> bool:
         return self.lines_path(entry).is_file()
 
+    @property
+    def default_image_size(self) -> tuple[int, int]:
+        """The size assumed for an entry whose image is missing."""
+        return self._sizes.default
+
+    @default_image_size.setter
+    def default_image_size(self, size: tuple[int, int]) -> None:
+        self._sizes.default = size
+
     def image_size(self, entry: str) -> tuple[int, int]:
         """``(width, height)`` from the image header; the dataset default when the image is missing."""
-        size = self._sizes.get(entry)
-        if size is None:
-            path = self.image_path(entry)
-            size = probe_image_size(path) if path.is_file() else self.default_image_size
-            self._sizes[entry] = size
-        return size
+        return self._sizes(entry)
 
     def read_image(self, entry: str) -> np.ndarray:
         """RGB ``uint8 (H, W, 3)``; :class:`LabelFormatError` naming the file when missing/unreadable."""
-        image = read_image_rgb(self.image_path(entry))
-        self._sizes[entry] = (image.shape[1], image.shape[0])
-        return image
+        return self._sizes.read(entry)
 
     # -- labels ---------------------------------------------------------------------------
     def read_lanes(
@@ -105,4 +106,4 @@ class LinesTxtDataset:
         path = self.lines_path(entry)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_lines_txt(path, lanes)
-        self._sizes.setdefault(entry, tuple(lanes.image_size))  # type: ignore[arg-type]
+        self._sizes.remember(entry, lanes.image_size)

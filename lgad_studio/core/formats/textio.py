@@ -8,14 +8,19 @@ from pathlib import Path
 from lgad_studio.core.errors import LabelFormatError
 
 
-def read_label_text(path: Path) -> str:
-    """The UTF-8 text of a label file; a :class:`LabelFormatError` naming it otherwise."""
+def read_label_text(path: Path, *, what: str = "") -> str:
+    """The UTF-8 text of a label file; a :class:`LabelFormatError` naming it otherwise.
+
+    ``what`` names the kind of file in the message ("cannot read list file: ...").
+    """
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise LabelFormatError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
-        raise LabelFormatError(path, f"cannot read: {exc.strerror or exc}") from None
+        raise LabelFormatError(
+            path, f"cannot read{' ' + what if what else ''}: {exc.strerror or exc}"
+        ) from None
 
 
 def is_finite_number(value: object) -> bool:

@@ -19,7 +19,7 @@ from lgad_studio.core.atomic import atomic_write_text
 from lgad_studio.core.errors import Problem
 from lgad_studio.core.formats.culane_lists import normalize_entry
 from lgad_studio.core.formats.dataset import DatasetError, tusimple_label_files
-from lgad_studio.core.formats.images import probe_image_size, read_image_rgb
+from lgad_studio.core.formats.images import ImageSizes
 from lgad_studio.core.formats.tusimple import (
     TUSIMPLE_SIZE,
     TusimpleRecord,
@@ -58,7 +58,7 @@ class TusimpleDataset:
         self._splits: dict[str, list[str]] = {}
         self._index: dict[str, _Located] = {}
         self._lines: dict[Path, list[str]] = {}
-        self._sizes: dict[str, tuple[int, int]] = {}
+        self._sizes = ImageSizes(self.image_path, TUSIMPLE_SIZE)
 
     def __repr__(self) -> str:
         return f"TusimpleDataset({str(self.root)!r})"
@@ -124,17 +124,10 @@ class TusimpleDataset:
         return self._locate(entry).record.h_samples
 
     def image_size(self, entry: str) -> tuple[int, int]:
-        size = self._sizes.get(entry)
-        if size is None:
-            path = self.image_path(entry)
-            size = probe_image_size(path) if path.is_file() else TUSIMPLE_SIZE
-            self._sizes[entry] = size
-        return size
+        return self._sizes(entry)
 
     def read_image(self, entry: str) -> np.ndarray:
-        image = read_image_rgb(self.image_path(entry))
-        self._sizes[entry] = (image.shape[1], image.shape[0])
-        return image
+        return self._sizes.read(entry)
 
     # -- labels ---------------------------------------------------------------------------
     def read_lanes(
