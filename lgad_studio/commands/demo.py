@@ -34,7 +34,8 @@ class Preset:
 # On the 400-image demo set an epoch is 50 steps of 8: the teacher needs ~450 steps to
 # reproduce labels (val F1 0.99), a student ~900 to get past the phase where it finds lanes
 # but cannot yet tell their slots apart. --quick stops inside that phase: it checks the
-# pipeline end to end, its F1 values are not a comparison.
+# pipeline end to end, its F1 values are not a comparison. Measured: the default preset takes
+# 16.8 min with one thread on a shared 2-core machine (teacher 2.4, students 4.5/4.2/5.4 min).
 PRESETS = {
     "default": Preset("enet", 0.5, (200, 72), 9, 18, None, 100),
     "quick": Preset("enet", 0.25, (200, 72), 3, 5, 200, 40),
