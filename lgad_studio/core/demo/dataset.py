@@ -148,13 +148,7 @@ def generate_demo_dataset(
     the run stops before the next image and returns a summary with
     ``cancelled=True``; the lists are written only by a complete run.
     """
-    for name, n in (("train", train), ("val", val), ("test", test)):
-        if n < 0:
-            raise StudioError(f"--{name} is {n}, expected a count >= 0")
-    if 0 < test < len(CATEGORIES):
-        raise StudioError(
-            f"--test is {test}, expected 0 or at least {len(CATEGORIES)} (one per category)"
-        )
+    check_counts(train=train, val=val, test=test)
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
     sizes = {"train": train, "val": val, "test": test}

@@ -163,13 +163,10 @@ def read_label_map(path: str | Path) -> np.ndarray:
     Raises :class:`LabelFormatError` naming the file when it is missing, not a
     decodable PNG, or holds values above 4.
     """
+    from lgad_studio.core.formats.images import read_file_bytes
+
     path = Path(path)
-    try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except FileNotFoundError:
-        raise LabelFormatError(path, "label map is missing") from None
-    except OSError as exc:
-        raise LabelFormatError(path, f"cannot read label map: {exc.strerror or exc}") from None
+    data = read_file_bytes(path, what="label map", missing="label map is missing")
     label = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
     if label is None:
         raise LabelFormatError(path, "cannot decode label map, expected a one-channel PNG")

@@ -22,15 +22,23 @@ _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
 
 
+def read_file_bytes(path: Path, *, what: str, missing: str) -> np.ndarray:
+    """The bytes of ``path`` as ``uint8``; a :class:`LabelFormatError` naming the file otherwise.
+
+    ``missing`` is the message for an absent file, ``what`` names the file in others.
+    """
+    try:
+        return np.fromfile(path, dtype=np.uint8)
+    except FileNotFoundError:
+        raise LabelFormatError(path, missing) from None
+    except OSError as exc:
+        raise LabelFormatError(path, f"cannot read {what}: {exc.strerror or exc}") from None
+
+
 def read_image_rgb(path: str | Path) -> np.ndarray:
     """The image at ``path`` as a C-contiguous RGB ``uint8 (H, W, 3)`` array."""
     path = Path(path)
-    try:
-        data = np.fromfile(path, dtype=np.uint8)
-    except FileNotFoundError:
-        raise LabelFormatError(path, "image file is missing") from None
-    except OSError as exc:
-        raise LabelFormatError(path, f"cannot read image: {exc.strerror or exc}") from None
+    data = read_file_bytes(path, what="image", missing="image file is missing")
     image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if image is None:
         raise LabelFormatError(
