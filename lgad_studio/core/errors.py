@@ -40,3 +40,11 @@ class Problem:
     @classmethod
     def from_error(cls, err: LabelFormatError) -> Problem:
         return cls(err.path, err.line, err.message)
+
+
+def raise_or_record(err: LabelFormatError, *, strict: bool, problems: list[Problem] | None) -> None:
+    """The one rule of strict and lenient reading: raise ``err``, or record it and go on."""
+    if strict:
+        raise err
+    if problems is not None:
+        problems.append(Problem.from_error(err))

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from lgad_studio.core.atomic import atomic_write_bytes, atomic_write_text
-from lgad_studio.core.errors import LabelFormatError, Problem
+from lgad_studio.core.errors import LabelFormatError, Problem, raise_or_record
 from lgad_studio.core.formats.textio import read_label_text
 from lgad_studio.core.lanes import CULANE_SIZE, Lane, LaneSet
 
@@ -45,10 +45,7 @@ def parse_lines_text(
             lanes.append(_parse_lane_fields(fields))
         except ValueError as exc:
             err = LabelFormatError(path, str(exc), line=number)
-            if strict:
-                raise err from None
-            if problems is not None:
-                problems.append(Problem.from_error(err))
+            raise_or_record(err, strict=strict, problems=problems)
     return lanes
 
 

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from lgad_studio.core.atomic import atomic_write_text
-from lgad_studio.core.errors import LabelFormatError, Problem
+from lgad_studio.core.errors import LabelFormatError, Problem, raise_or_record
 from lgad_studio.core.formats.textio import read_label_text
 
 MASK_DIR = "laneseg_label_w16"
@@ -239,7 +239,4 @@ def read_list_text(path: Path) -> str:
 
 def _fail(path, line, message, strict, problems) -> None:
     err = LabelFormatError(path, message, line=line)
-    if strict:
-        raise err
-    if problems is not None:
-        problems.append(Problem.from_error(err))
+    raise_or_record(err, strict=strict, problems=problems)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lgad_studio.core.errors import LabelFormatError, Problem
+from lgad_studio.core.errors import LabelFormatError, Problem, raise_or_record
 from lgad_studio.core.formats.textio import is_finite_number, read_label_text, short_repr
 from lgad_studio.core.lanes import Lane, LaneSet
 
@@ -79,10 +79,7 @@ def parse_labelme_text(
         try:
             points = _lane_points(path, i, shape, problems)
         except LabelFormatError as err:
-            if strict:
-                raise
-            if problems is not None:
-                problems.append(Problem.from_error(err))
+            raise_or_record(err, strict=strict, problems=problems)
             continue
         if points is not None:
             lanes.append(Lane(points))

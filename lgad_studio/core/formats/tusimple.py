@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from lgad_studio.core.atomic import atomic_write_text
-from lgad_studio.core.errors import LabelFormatError, Problem
+from lgad_studio.core.errors import LabelFormatError, Problem, raise_or_record
 from lgad_studio.core.formats.culane_lists import normalize_entry
 from lgad_studio.core.formats.textio import is_finite_number, read_label_text, short_repr
 from lgad_studio.core.geometry import resample_at_rows
@@ -88,20 +88,14 @@ def parse_tusimple_text(
         try:
             record = _parse_record(raw, path, number, strict, problems)
         except LabelFormatError as err:
-            if strict:
-                raise
-            if problems is not None:
-                problems.append(Problem.from_error(err))
+            raise_or_record(err, strict=strict, problems=problems)
             continue
         records.append(record)
     if not seen_any:
         err = LabelFormatError(
             path, "empty file, expected JSON lines with raw_file, h_samples and lanes"
         )
-        if strict:
-            raise err
-        if problems is not None:
-            problems.append(Problem.from_error(err))
+        raise_or_record(err, strict=strict, problems=problems)
     return records
 
 
@@ -141,10 +135,7 @@ def _parse_record(raw, path, number, strict, problems) -> TusimpleRecord:
             lanes.append(tuple(lane))
             continue
         err = fail(f"lanes[{i}]{message}")
-        if strict:
-            raise err
-        if problems is not None:
-            problems.append(Problem.from_error(err))
+        raise_or_record(err, strict=strict, problems=problems)
     extra = {k: v for k, v in data.items() if k not in _FIELDS}
     return TusimpleRecord(raw_file, tuple(h_samples), tuple(lanes), extra, number)
 
