@@ -1,16 +1,24 @@
-"""Running a trained student on images: probability maps, existence and decoded lanes.
+"""Running a trained network on images: probability maps, existence and decoded lanes.
 
-Used by ``lgad-studio predict``, the studio's "Propose lanes" and its evaluation
-view. An image ``uint8 [H0, W0, 3]`` RGB is resized to the checkpoint's input
-size ``(W, H)``, normalised like in training, and the network's softmax
-``[5, H, W]`` and sigmoid ``[4]`` are decoded to lanes in the image's own frame
-(METHOD.md section 5).
+:class:`LanePredictor` is a student (from a checkpoint, or an in-memory model
+during training); :class:`TeacherPredictor` is a label-map teacher, fed the label
+map of each image's ground truth (:mod:`lgad_studio.core.label_input`). Both follow
+:class:`~lgad_studio.core.prediction.Predictor`: an image ``uint8 [H0, W0, 3]`` RGB
+is resized to the input size ``(W, H)`` and normalised like in training
+(:func:`~lgad_studio.core.training.data.resize_image`,
+:func:`~lgad_studio.core.training.data.to_tensor`), the network's softmax
+``[5, H, W]`` and sigmoid ``[4]`` are computed under ``torch.inference_mode`` and
+decoded to lanes in the image's own frame (:mod:`lgad_studio.core.decode`).
+
+``predict_batch`` is ``decode_batch(infer_batch(...))``: the evaluation
+generator runs the two halves on different threads so that decoding and
+matching one batch overlap with the inference of the next. ``channels_last``
+is off by default: measured slower for ENet on CPU (``benchmarks/inference_speed.py``).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,133 +26,226 @@ import numpy as np
 import torch
 
 from lgad_studio.core.checkpoint import Checkpoint, CheckpointError, load_checkpoint
-from lgad_studio.core.events import Progress
-from lgad_studio.core.formats.culane_lines import write_lines_txt
-from lgad_studio.core.lanes import Lane, LaneSet
+from lgad_studio.core.lanes import LaneSet
+from lgad_studio.core.prediction import Prediction, check_image, decode_predictions
 from lgad_studio.core.training.data import resize_image, to_tensor
 from lgad_studio.core.training.device import select_device
 
-DECODE_WIDTH = 800  # SCNN decodes 800x288 maps; its 9x9 filter and thresholds assume that size
+__all__ = ["LanePredictor", "Prediction", "RawBatch", "TeacherPredictor"]
 
 
-def decode_map(prob: torch.Tensor, *, width: int = DECODE_WIDTH) -> torch.Tensor:
-    """``[B, 5, h, w]`` probabilities resized bilinearly to ``width`` columns (same aspect).
+@dataclass(frozen=True, eq=False)
+class RawBatch:
+    """A batch's network outputs before decoding (CPU numpy, small)."""
 
-    A 200-px map quantises x to 8 px of a 1640-px image, close to the 10 px
-    that separate a 30-px match from a miss; interpolating the map first puts
-    the per-row maximum between columns, and SCNN's 9x9 mean filter then sees
-    lanes as wide as it was made for. Maps already that wide are returned as is.
-    """
-    h, w = prob.shape[-2:]
-    if w >= width:
-        return prob
-    size = (max(1, round(h * width / w)), width)
-    return torch.nn.functional.interpolate(prob, size=size, mode="bilinear", align_corners=False)
+    probs: np.ndarray  # float32 [B, 5, H, W] softmax at the input size
+    exists: np.ndarray  # float32 [B, 4]
+    image_sizes: tuple[tuple[int, int], ...]  # (W, H) of each image
+    rows: tuple[Sequence[float] | None, ...] | None  # per image: rows to decode on
 
 
-@dataclass(frozen=True)
-class Prediction:
-    lanes: LaneSet  # in the input image's frame, with the slots the network gave them
-    prob_map: np.ndarray  # float32 [5, h, w] softmax at the network input size
-    exist: np.ndarray  # float32 [4] existence probabilities of slots 1-4
-
-
-class LanePredictor:
-    """A student network ready to predict; build it with :meth:`from_checkpoint`."""
+class _NetworkPredictor:
+    """What both predictors share: the model on its device, forward, decoding."""
 
     def __init__(
-        self, checkpoint: Checkpoint, *, device: torch.device | str = "auto", **decode_options
+        self,
+        model: torch.nn.Module,
+        *,
+        input_size: tuple[int, int],
+        device: torch.device | str = "cpu",
+        channels_last: bool = False,
+        checkpoint: Checkpoint | None = None,
+        **decode_options: object,
+    ) -> None:
+        self.device = select_device(device) if isinstance(device, str) else device
+        self.model = model.to(self.device).eval()
+        self.input_size = (int(input_size[0]), int(input_size[1]))
+        self.channels_last = channels_last
+        if channels_last:
+            self.model.to(memory_format=torch.channels_last)
+        self.checkpoint = checkpoint
+        self.decode_options = decode_options
+
+    def _forward(self, batch: torch.Tensor, images: Sequence[np.ndarray], rows) -> RawBatch:
+        """``batch``: the model's input ``[B, C, H, W]`` on the CPU."""
+        batch = batch.to(self.device, non_blocking=True)
+        if self.channels_last:
+            batch = batch.contiguous(memory_format=torch.channels_last)
+        was_training = self.model.training
+        self.model.eval()
+        try:
+            with torch.inference_mode():
+                out = self.model(batch)
+                probs = torch.softmax(out.seg.float(), dim=1).cpu().numpy()
+                exists = torch.sigmoid(out.exist.float()).cpu().numpy()
+        finally:
+            self.model.train(was_training)
+        sizes = tuple((int(im.shape[1]), int(im.shape[0])) for im in images)
+        return RawBatch(probs, exists, sizes, None if rows is None else tuple(rows))
+
+    def decode_batch(self, raw: RawBatch) -> list[Prediction]:
+        """Lanes of each image of an :meth:`infer_batch` result."""
+        return decode_predictions(
+            raw.probs, raw.exists, raw.image_sizes, rows=raw.rows, **self.decode_options
+        )
+
+    def _images_tensor(self, images: Sequence[np.ndarray]) -> torch.Tensor:
+        return torch.stack(
+            [to_tensor(resize_image(check_image(im), self.input_size)) for im in images]
+        )
+
+
+class LanePredictor(_NetworkPredictor):
+    """A student network ready to predict; build it with :meth:`from_checkpoint` or :meth:`from_model`."""
+
+    def __init__(
+        self,
+        checkpoint: Checkpoint,
+        *,
+        device: torch.device | str = "auto",
+        channels_last: bool = False,
+        **decode_options: object,
     ) -> None:
         if checkpoint.kind != "student":
             raise CheckpointError(
                 f"{checkpoint.path}: field 'kind' is {checkpoint.kind!r}, expected a student "
                 "checkpoint (a teacher needs the label map as input)"
             )
-        self.checkpoint = checkpoint
-        self.device = select_device(device) if isinstance(device, str) else device
-        self.model = checkpoint.build_model(device=self.device)
-        self.input_size = checkpoint.input_size
-        self.decode_options = decode_options
+        device = select_device(device) if isinstance(device, str) else device
+        super().__init__(
+            checkpoint.build_model(device=device),
+            input_size=checkpoint.input_size,
+            device=device,
+            channels_last=channels_last,
+            checkpoint=checkpoint,
+            **decode_options,
+        )
 
     @classmethod
     def from_checkpoint(
-        cls, path: str | Path, *, device: torch.device | str = "auto", **decode_options
+        cls, path: str | Path, *, device: torch.device | str = "auto", **decode_options: object
     ) -> LanePredictor:
         """Load a student checkpoint; ``decode_options`` go to ``decode_prob_map``."""
         return cls(load_checkpoint(path, kind="student"), device=device, **decode_options)
 
-    @torch.no_grad()
-    def predict_batch(self, images: Sequence[np.ndarray]) -> list[Prediction]:
-        """Predictions of several ``uint8 [H, W, 3]`` RGB images (sizes may differ)."""
-        from lgad_studio.core.decode import decode_prob_map
+    @classmethod
+    def from_model(
+        cls,
+        model: torch.nn.Module,
+        *,
+        input_size: tuple[int, int],
+        device: torch.device | str | None = None,
+        **decode_options: object,
+    ) -> LanePredictor:
+        """A predictor around an in-memory student (validation during training).
 
-        if not images:
-            return []
-        batch = torch.stack(
-            [to_tensor(resize_image(_check_image(im), self.input_size)) for im in images]
+        The model stays where it is (``device`` defaults to its parameters' device)
+        and its train/eval mode is restored after each batch.
+        """
+        device = device or next(model.parameters()).device
+        predictor = cls.__new__(cls)
+        _NetworkPredictor.__init__(
+            predictor, model, input_size=input_size, device=device, **decode_options
         )
-        out = self.model(batch.to(self.device))
-        small = torch.softmax(out.seg.float(), dim=1)
-        probs = small.cpu().numpy()
-        wide = decode_map(small).cpu().numpy()
-        exists = torch.sigmoid(out.exist.float()).cpu().numpy()
-        results = []
-        for image, prob, exist, for_decode in zip(images, probs, exists, wide, strict=True):
-            size = (image.shape[1], image.shape[0])
-            decoded = decode_prob_map(for_decode, exist, image_size=size, **self.decode_options)
-            lanes = LaneSet(tuple(Lane(pts, slot) for slot, pts in decoded), image_size=size)
-            results.append(Prediction(lanes, prob.astype(np.float32), exist.astype(np.float32)))
-        return results
+        return predictor
+
+    def infer_batch(
+        self, images: Sequence[np.ndarray], *, rows: Sequence[Sequence[float] | None] | None = None
+    ) -> RawBatch:
+        """The network's outputs for ``uint8 [H, W, 3]`` RGB images (sizes may differ)."""
+        images = list(images)
+        return self._forward(self._images_tensor(images), images, rows)
+
+    def predict_batch(
+        self, images: Sequence[np.ndarray], *, rows: Sequence[Sequence[float] | None] | None = None
+    ) -> list[Prediction]:
+        """Predictions of several ``uint8 [H, W, 3]`` RGB images (sizes may differ).
+
+        ``rows``: per image, the image rows to decode on (default the SCNN rows).
+        """
+        if len(images) == 0:
+            return []
+        return self.decode_batch(self.infer_batch(images, rows=rows))
 
     def predict(self, image_rgb: np.ndarray) -> Prediction:
         """Lanes, probability map and existence of one ``uint8 [H, W, 3]`` RGB image."""
         return self.predict_batch([image_rgb])[0]
 
 
-def _check_image(image: np.ndarray) -> np.ndarray:
-    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
-        raise ValueError(f"expected a uint8 [H, W, 3] RGB image, got {image.dtype} {image.shape}")
-    return image
+class TeacherPredictor(_NetworkPredictor):
+    """A label-map teacher: its input is the label map of the image's ground-truth lanes."""
 
+    needs_lanes = True
 
-def detection_path(out_root: str | Path, entry: str) -> Path:
-    """Where CULane tools look for an entry's detections: ``<out_root>/<entry>.lines.txt``."""
-    return Path(out_root) / Path(entry.lstrip("/")).with_suffix(".lines.txt")
+    def __init__(
+        self,
+        model: torch.nn.Module,
+        *,
+        input_size: tuple[int, int],
+        encoding: str = "onehot",
+        line_width: float | None = None,
+        device: torch.device | str | None = None,
+        checkpoint: Checkpoint | None = None,
+        **decode_options: object,
+    ) -> None:
+        from lgad_studio.core.label_input import DEFAULT_LABEL_LINE_WIDTH
 
+        device = device or next(model.parameters()).device
+        super().__init__(
+            model, input_size=input_size, device=device, checkpoint=checkpoint, **decode_options
+        )
+        self.encoding = encoding
+        self.line_width = DEFAULT_LABEL_LINE_WIDTH if line_width is None else float(line_width)
 
-def predict_dataset(
-    checkpoint: str | Path | LanePredictor,
-    dataset,
-    split: str | Sequence[str],
-    out_root: str | Path,
-    *,
-    cancel: threading.Event | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    batch_size: int = 8,
-    device: torch.device | str = "auto",
-) -> Iterator[Progress]:
-    """Write ``<out_root>/<entry>.lines.txt`` for a split's (or the given) entries.
+    @classmethod
+    def from_checkpoint(
+        cls, path: str | Path, *, device: torch.device | str = "auto", **decode_options: object
+    ) -> TeacherPredictor:
+        """Load a teacher checkpoint; its encoding and label width come from its config."""
+        from lgad_studio.core.label_input import checkpoint_line_width
 
-    Yields a :class:`Progress` after each batch; stops before the next batch when
-    ``cancel`` is set (files already written stay).
-    """
-    predictor = (
-        checkpoint
-        if isinstance(checkpoint, LanePredictor)
-        else LanePredictor.from_checkpoint(checkpoint, device=device)
-    )
-    entries = dataset.entries(split) if isinstance(split, str) else list(split)
-    total = len(entries)
-    for start in range(0, total, batch_size):
-        if cancel is not None and cancel.is_set():
-            return
-        chunk = entries[start : start + batch_size]
-        predictions = predictor.predict_batch([dataset.read_image(e) for e in chunk])
-        for entry, pred in zip(chunk, predictions, strict=True):
-            path = detection_path(out_root, entry)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_lines_txt(path, pred.lanes)
-        done = start + len(chunk)
-        if progress is not None:
-            progress(done, total)
-        yield Progress(done, total, chunk[-1])
+        ckpt = load_checkpoint(path, kind="teacher")
+        device = select_device(device) if isinstance(device, str) else device
+        return cls(
+            ckpt.build_model(device=device),
+            input_size=ckpt.input_size,
+            encoding=str(ckpt.config.get("encoding", "onehot")),
+            line_width=checkpoint_line_width(ckpt.config),
+            device=device,
+            checkpoint=ckpt,
+            **decode_options,
+        )
+
+    def infer_batch(
+        self,
+        images: Sequence[np.ndarray],
+        *,
+        lanes: Sequence[LaneSet],
+        rows: Sequence[Sequence[float] | None] | None = None,
+    ) -> RawBatch:
+        """Outputs for the images' ground truth ``lanes`` (the images give only their sizes)."""
+        from lgad_studio.core.label_input import teacher_input
+
+        images = list(images)
+        lane_sets = [
+            LaneSet(ls.lanes, image_size=(im.shape[1], im.shape[0]))
+            for ls, im in zip(lanes, images, strict=True)
+        ]
+        batch = teacher_input(
+            lane_sets,
+            input_size=self.input_size,
+            encoding=self.encoding,
+            line_width=self.line_width,
+        )
+        return self._forward(batch, images, rows)
+
+    def predict_batch(
+        self,
+        images: Sequence[np.ndarray],
+        *,
+        lanes: Sequence[LaneSet],
+        rows: Sequence[Sequence[float] | None] | None = None,
+    ) -> list[Prediction]:
+        if len(images) == 0:
+            return []
+        return self.decode_batch(self.infer_batch(images, lanes=lanes, rows=rows))
