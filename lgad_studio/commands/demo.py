@@ -89,6 +89,7 @@ def _preset(args: argparse.Namespace) -> Preset:
 def run(args: argparse.Namespace) -> int:
     from lgad_studio.core.formats.dataset import open_dataset
     from lgad_studio.core.inference import LanePredictor
+    from lgad_studio.core.metrics.scores import percent
     from lgad_studio.core.training import StudentConfig, TeacherConfig, distill, train_teacher
     from lgad_studio.core.training.comparison import (
         MODELS,
@@ -118,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
             out=str(run_dir / "teacher"), epochs=preset.teacher_epochs, seed=seed, **common
         )
         done = consume(train_teacher(teacher), desc=f"seed {seed} teacher")
-        print(f"seed {seed}: teacher validation F1 {100 * done.metrics.get('f1', 0):.1f}")
+        print(f"seed {seed}: teacher validation F1 {percent(done.metrics.get('f1', -1.0))}")
         for mode in args.modes:
             config = StudentConfig(
                 out=str(run_dir / names[mode].lower()), mode=mode, seed=seed,
@@ -129,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
             predictor = LanePredictor.from_checkpoint(best, device=args.device)
             scores = score_splits(predictor, dataset, splits)
             results[names[mode]].append(scores)
-            print(f"seed {seed}: {names[mode]} test F1 {scores['total'].f1:.1f} ({best})")
+            print(f"seed {seed}: {names[mode]} test F1 {percent(scores['total'].f1)} ({best})")
     table = format_table(results)
     minutes = (time.monotonic() - started) / 60
     print(f"\nCULane F1 (%) per test category, seeds {args.seeds}, {minutes:.1f} min:\n")

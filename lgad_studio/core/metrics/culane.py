@@ -228,7 +228,8 @@ def evaluate_culane(
     """CULane TP/FP/FN/P/R/F1 over ``(gt_lanes, det_lanes)`` pairs, one per image.
 
     A mapping ``{name: (gt, det)}`` names the per-image results. ``workers``
-    threads share chunks of images (default: up to 4).
+    threads share chunks of images (default: the caller's thread budget,
+    :func:`lgad_studio.core.cpu.thread_budget`).
     """
     if isinstance(pairs, Mapping):
         items = [(str(k), g, d) for k, (g, d) in pairs.items()]

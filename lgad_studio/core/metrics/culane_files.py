@@ -68,10 +68,12 @@ def evaluate_entries(
 
     ``options`` are those of :func:`~lgad_studio.core.metrics.culane.evaluate_image`
     (``width``, ``iou_threshold``, ``image_size``, ``approximate``). Chunks of
-    images go to ``workers`` forked processes where that is safe, threads otherwise.
+    images go to ``workers`` forked processes where that is safe, threads otherwise
+    (default: the caller's thread budget, :func:`lgad_studio.core.cpu.thread_budget`).
     """
     entries = list(entries)
-    size = max(1, min(CHUNK, -(-len(entries) // (4 * default_workers()))))
+    workers = default_workers() if workers is None else max(1, int(workers))
+    size = max(1, min(CHUNK, -(-len(entries) // (4 * workers))))
     chunks = [
         (str(anno_root), str(det_root), entries[i : i + size], options)
         for i in range(0, len(entries), size)

@@ -1,5 +1,10 @@
 """Spreading per-image metric work over threads or forked processes, results in input order.
 
+The number of workers is the caller's: ``workers`` when given, else the thread
+budget of :mod:`lgad_studio.core.cpu` (torch's thread setting where torch is
+loaded -- 1 in the studio -- else the CPU count, at most 4). With one worker
+the work runs in the calling thread and no pool is started.
+
 Drawing (OpenCV) releases the GIL but the surrounding NumPy/Python work does
 not, so threads give ~1.3x on two cores; forked processes give the full
 factor. Forking is used only from a process that runs no other Python thread
@@ -10,20 +15,21 @@ as the GUI can deadlock, so there threads are used instead.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import TypeVar
 
+from lgad_studio.core.cpu import thread_budget
+
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
 
 def default_workers() -> int:
-    """Workers to use when the caller does not say: the CPUs, at most 4."""
-    return max(1, min(4, os.cpu_count() or 1))
+    """Workers to use when the caller does not say: the thread budget (:mod:`lgad_studio.core.cpu`)."""
+    return thread_budget()
 
 
 def can_fork() -> bool:

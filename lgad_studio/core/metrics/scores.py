@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 UNDEFINED = -1.0
 
 
@@ -49,3 +51,20 @@ class Scores:
         """JSON-ready ``{tp, fp, fn, precision, recall, f1}``."""
         p, r, f = precision_recall_f1(self.tp, self.fp, self.fn)
         return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": p, "recall": r, "f1": f}
+
+
+def f1_per_row(counts: np.ndarray) -> np.ndarray:
+    """``float64 (N,)``: :func:`precision_recall_f1`'s F1 of each ``(tp, fp, fn)`` row of ``counts``."""
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1, 3)
+    tp, fp, fn = counts[:, 0], counts[:, 1], counts[:, 2]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = tp / (tp + fp)
+        recall = tp / (tp + fn)
+        f1 = 2 * precision * recall / (precision + recall)
+    f1 = np.where(tp == 0, 0.0, f1)
+    return np.where((tp + fp == 0) | (tp + fn == 0), UNDEFINED, f1)
+
+
+def percent(value: float, *, digits: int = 1, undefined: str = "–") -> str:
+    """A score for display: ``0.7463 -> "74.6"``; -1 (undefined) as ``undefined``."""
+    return undefined if value < 0 else f"{100.0 * value:.{digits}f}"

@@ -1,10 +1,14 @@
-"""Baseline vs SAD vs LGAD on one dataset: the plan, per-category test scores and the table.
+"""Baseline vs SAD vs LGAD on one dataset: per-category test counts and the Markdown table.
 
 Used by ``lgad-studio demo``. Students are scored on every ``test<N>_<category>``
-split of a CULane-layout dataset with the official F1 (IoU > 0.5, 30-px lines);
-the total pools the counts of all categories (``cross`` contributes its false
-positives only, as in the CULane paper). Over several seeds each cell is
-``mean ± sample standard deviation`` (``cross``: false positives).
+split of a CULane-layout dataset by the core evaluation path
+(:func:`lgad_studio.core.evaluation.score_entries`: official F1, IoU > 0.5,
+30-px lines, every annotated lane counted), each image once; the total pools
+the counts of all categories (``cross`` contributes its false positives only,
+as in the CULane paper). Scores follow the one convention of
+:func:`lgad_studio.core.metrics.scores.precision_recall_f1` (fractions, -1 for an
+empty denominator); the table shows percentages and a dash for -1. Over several
+seeds each cell is ``mean ± sample standard deviation`` (``cross``: false positives).
 """
 
 from __future__ import annotations
@@ -13,24 +17,14 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
+from lgad_studio.core.metrics.scores import Scores
 
 MODELS = (("none", "baseline"), ("sad", "SAD"), ("lgad", "LGAD"))
 
 
 @dataclass(frozen=True)
-class Counts:
-    tp: int
-    fp: int
-    fn: int
-
-    @property
-    def f1(self) -> float:
-        """F1 in percent; 0 with no true positives (the official tool prints -1 or NaN there)."""
-        if self.tp == 0:
-            return 0.0
-        p, r = self.tp / (self.tp + self.fp), self.tp / (self.tp + self.fn)
-        return 100.0 * 2 * p * r / (p + r)
+class Counts(Scores):
+    """Pooled TP/FP/FN of a split; ``precision``/``recall``/``f1`` as fractions, -1 undefined."""
 
     def __add__(self, other: Counts) -> Counts:
         return Counts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
@@ -43,27 +37,23 @@ def category_splits(dataset) -> list[str]:
 
 
 def score_splits(
-    predictor, dataset, splits: Sequence[str], *, batch_size: int = 16
+    predictor, dataset, splits: Sequence[str], *, batch_size: int = 16, threads: int | None = None
 ) -> dict[str, Counts]:
     """TP/FP/FN of ``predictor`` on each split, plus ``"total"`` (the pooled counts)."""
-    from lgad_studio.core.metrics import evaluate_culane
+    from lgad_studio.core.evaluation import score_entries
 
+    members = {split: dataset.entries(split) for split in splits}
+    unique = list(dict.fromkeys(e for entries in members.values() for e in entries))
+    per_image = {
+        image.entry: image.counts()
+        for image in score_entries(
+            [predictor], dataset, unique, batch_size=batch_size, threads=threads
+        )
+    }
     scores: dict[str, Counts] = {}
-    for split in splits:
-        entries = dataset.entries(split)
-        pairs = []
-        size = None
-        for start in range(0, len(entries), batch_size):
-            chunk = entries[start : start + batch_size]
-            images = [dataset.read_image(e) for e in chunk]
-            for entry, image, pred in zip(
-                chunk, images, predictor.predict_batch(images), strict=True
-            ):
-                size = size or (image.shape[1], image.shape[0])
-                gt = [np.asarray(ln.points) for ln in dataset.read_lanes(entry)]
-                pairs.append((gt, [np.asarray(ln.points) for ln in pred.lanes]))
-        result = evaluate_culane(pairs, image_size=size or (1640, 590))
-        scores[split] = Counts(int(result.tp), int(result.fp), int(result.fn))
+    for split, entries in members.items():
+        tp, fp, fn = (sum(per_image[e][k] for e in entries) for k in range(3))
+        scores[split] = Counts(tp, fp, fn)
     total = Counts(0, 0, 0)
     for counts in scores.values():
         total = total + counts
@@ -93,8 +83,12 @@ def format_table(results: dict[str, list[dict[str, Counts]]]) -> str:
         cells = []
         for name in names:
             runs = [r[split] for r in results[name]]
-            values = [float(c.fp) for c in runs] if cross else [c.f1 for c in runs]
-            cells.append(_cell(values, 0 if cross else 1))
+            if cross:
+                cells.append(_cell([float(c.fp) for c in runs], 0))
+            elif any(c.f1 < 0 for c in runs):
+                cells.append("–")  # a run with an undefined F1 (no detections or no lanes)
+            else:
+                cells.append(_cell([100.0 * c.f1 for c in runs], 1))
         label = "cross (FP)" if cross else ("**total**" if split == "total" else label)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)

@@ -240,4 +240,13 @@ class _Engine:
     def _validate(self) -> dict[str, float]:
         if len(self.val_set) == 0:
             return {}
-        return validate(self.task.model, self.val_set, self.task.model_input, device=self.device)
+        counts = validate(
+            self.task.model,
+            self.val_set.dataset,
+            entries=self.val_set.entries,
+            input_size=tuple(self.config.input_size),
+            teacher_encoding=self.task.encoding if self.task.kind == "teacher" else None,
+            line_width=self.config.label_line_width,
+            device=self.device,
+        )
+        return counts.metrics()

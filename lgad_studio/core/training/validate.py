@@ -1,21 +1,27 @@
-"""Validation during training: decode the network's output to lanes and score CULane F1.
+"""Validation during training: the core evaluation path on exactly the entries given.
 
-For each validation sample the network's ``[5, H, W]`` softmax map and ``[4]``
-existence probabilities are decoded to lanes in the original image frame
-(METHOD.md section 5, :func:`lgad_studio.core.decode.decode_prob_map`) and
-compared with the entry's ground-truth lanes by the official CULane protocol
-(:func:`lgad_studio.core.metrics.evaluate_culane`, 30-px lines, IoU > 0.5).
+:func:`validate` wraps the network being trained in a predictor (a student is
+fed the image; a teacher the label map of the image's ground truth, drawn by
+:mod:`lgad_studio.core.label_input` like its training input) and runs
+:func:`lgad_studio.core.evaluation.score_entries` over the ``entries``: the
+official CULane rule, the same counts as ``lgad-studio predict`` and the
+Evaluate tab. It returns raw :class:`ValidationCounts`, which add up (shards of
+a DDP run can be summed or all-reduced via :meth:`ValidationCounts.as_list`);
+:meth:`ValidationCounts.metrics` turns pooled counts into scores with the one
+convention of :func:`lgad_studio.core.metrics.scores.precision_recall_f1`
+(-1 for an empty denominator; the display decides how to show it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass, fields
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from lgad_studio.core.training.data import LaneSamples
+from lgad_studio.core.metrics.scores import precision_recall_f1
 
 
 def collate(items: list[dict]) -> dict[str, Tensor]:
@@ -26,71 +32,106 @@ def collate(items: list[dict]) -> dict[str, Tensor]:
     }
 
 
-@torch.no_grad()
-def predict_batches(
+@dataclass(frozen=True)
+class ValidationCounts:
+    """Raw validation counts of some images; ``a + b`` pools two shards."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    exist_correct: int = 0  # slot existence flags predicted right (exist > 0.5 vs ground truth)
+    exist_total: int = 0
+    images: int = 0
+
+    def __add__(self, other: ValidationCounts) -> ValidationCounts:
+        return ValidationCounts(
+            *(a + b for a, b in zip(astuple(self), astuple(other), strict=True))
+        )
+
+    def as_list(self) -> list[int]:
+        """The counts in field order (e.g. for ``torch.distributed.all_reduce``)."""
+        return list(astuple(self))
+
+    @classmethod
+    def from_list(cls, values: Sequence[float]) -> ValidationCounts:
+        if len(values) != len(fields(cls)):
+            raise ValueError(f"expected {len(fields(cls))} counts, got {len(values)}")
+        return cls(*(int(round(float(v))) for v in values))
+
+    def metrics(self) -> dict[str, float]:
+        """``{"f1", "precision", "recall", "tp", "fp", "fn", "exist_acc"}`` (-1: undefined)."""
+        precision, recall, f1 = precision_recall_f1(self.tp, self.fp, self.fn)
+        return {
+            "f1": f1,
+            "precision": precision,
+            "recall": recall,
+            "tp": float(self.tp),
+            "fp": float(self.fp),
+            "fn": float(self.fn),
+            "exist_acc": self.exist_correct / self.exist_total if self.exist_total else -1.0,
+        }
+
+
+def validation_predictor(
     model: torch.nn.Module,
-    samples: LaneSamples,
-    model_input: Callable[[dict[str, Tensor]], Tensor],
     *,
-    device: torch.device,
-    batch_size: int = 16,
+    input_size: tuple[int, int],
+    teacher_encoding: str | None = None,
+    line_width: float | None = None,
+    device: torch.device | None = None,
 ):
-    """Yield ``(index, prob float32 [5, H', W'], exist float32 [4])`` for every sample.
+    """The predictor validation runs: a student, or (``teacher_encoding``) a label-map teacher."""
+    from lgad_studio.core.inference import LanePredictor, TeacherPredictor
 
-    ``prob`` is resized for decoding (:func:`~lgad_studio.core.inference.decode_map`).
-    """
-    from lgad_studio.core.inference import decode_map
-
-    was_training = model.training
-    model.eval()
-    try:
-        for start in range(0, len(samples), batch_size):
-            idx = list(range(start, min(start + batch_size, len(samples))))
-            batch = {k: v.to(device) for k, v in collate([samples[i] for i in idx]).items()}
-            out = model(model_input(batch))
-            prob = decode_map(torch.softmax(out.seg.float(), dim=1)).cpu().numpy()
-            exist = torch.sigmoid(out.exist.float()).cpu().numpy()
-            for j, i in enumerate(idx):
-                yield i, prob[j], exist[j]
-    finally:
-        model.train(was_training)
+    if teacher_encoding is None:
+        return LanePredictor.from_model(model, input_size=tuple(input_size), device=device)
+    return TeacherPredictor(
+        model,
+        input_size=tuple(input_size),
+        encoding=teacher_encoding,
+        line_width=line_width,
+        device=device,
+    )
 
 
 def validate(
     model: torch.nn.Module,
-    samples: LaneSamples,
-    model_input: Callable[[dict[str, Tensor]], Tensor],
+    dataset,
     *,
-    device: torch.device,
+    entries: Sequence[str],
+    input_size: tuple[int, int],
+    teacher_encoding: str | None = None,
+    line_width: float | None = None,
+    device: torch.device | None = None,
     batch_size: int = 16,
-) -> dict[str, float]:
-    """``{"f1", "precision", "recall", "tp", "fp", "fn", "exist_acc"}`` over ``samples``."""
-    from lgad_studio.core.decode import decode_prob_map
-    from lgad_studio.core.metrics import evaluate_culane
+    threads: int | None = None,
+) -> ValidationCounts:
+    """Counts of ``model`` on exactly ``entries`` of ``dataset`` (in eval mode, mode restored).
 
-    pairs = []
-    exist_hits = exist_total = 0
-    image_size = None
-    for i, prob, exist in predict_batches(
-        model, samples, model_input, device=device, batch_size=batch_size
+    Args:
+        model: the network being trained (``LaneNet``, not the DDP wrapper).
+        input_size: the network input ``(W, H)``.
+        teacher_encoding: the teacher's label encoding; ``None`` for a student.
+        line_width: a teacher's label line width in original-image pixels (default
+            :data:`lgad_studio.core.label_input.DEFAULT_LABEL_LINE_WIDTH`).
+        threads: the thread budget (default: torch's setting, see :mod:`lgad_studio.core.cpu`).
+    """
+    from lgad_studio.core.evaluation import score_entries
+
+    predictor = validation_predictor(
+        model,
+        input_size=input_size,
+        teacher_encoding=teacher_encoding,
+        line_width=line_width,
+        device=device,
+    )
+    tp = fp = fn = correct = images = 0
+    for image in score_entries(
+        [predictor], dataset, entries, batch_size=batch_size, threads=threads
     ):
-        size = samples.original_size(i)
-        image_size = image_size or size
-        entry = samples.entries[i]
-        gt = [np.asarray(ln.points) for ln in samples.dataset.read_lanes(entry) if len(ln) >= 2]
-        det = [pts for _slot, pts in decode_prob_map(prob, exist, image_size=size)]
-        pairs.append((gt, det))
-        truth = np.array(samples.dataset.read_lanes(entry).existence(), dtype=bool)
-        exist_hits += int(((exist > 0.5) == truth).sum())
-        exist_total += 4
-    result = evaluate_culane(pairs, image_size=image_size or (1640, 590))
-    # The official tool reports -1 when nothing is detected; for training curves that is 0.
-    return {
-        "f1": max(float(result.f1), 0.0),
-        "precision": max(float(result.precision), 0.0),
-        "recall": max(float(result.recall), 0.0),
-        "tp": float(result.tp),
-        "fp": float(result.fp),
-        "fn": float(result.fn),
-        "exist_acc": exist_hits / max(exist_total, 1),
-    }
+        a, b, c = image.counts()
+        tp, fp, fn = tp + a, fp + b, fn + c
+        truth = np.array(dataset.read_lanes(image.entry).existence(), dtype=bool)
+        correct += int(((image.predictions[0].exist > 0.5) == truth).sum())
+        images += 1
+    return ValidationCounts(tp, fp, fn, correct, 4 * images, images)

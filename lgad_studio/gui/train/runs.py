@@ -13,12 +13,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-KIND_LABELS = {
-    "teacher": "teacher",
-    "lgad": "LGAD student",
-    "sad": "SAD student",
-    "none": "baseline",
-}
+from lgad_studio.core.run_kinds import KIND_LABELS
+
 CHECKPOINT_ORDER = ("best.pt", "last.pt")
 
 

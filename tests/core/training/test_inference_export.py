@@ -10,9 +10,11 @@ import torch
 
 from lgad_studio.cli import main
 from lgad_studio.core.checkpoint import CheckpointError, load_checkpoint
+from lgad_studio.core.evaluation.predict import predict_dataset
 from lgad_studio.core.formats.culane_lines import read_lane_points
 from lgad_studio.core.formats.dataset import open_dataset
-from lgad_studio.core.inference import LanePredictor, detection_path, predict_dataset
+from lgad_studio.core.inference import LanePredictor
+from lgad_studio.core.metrics.culane_files import lines_path
 from lgad_studio.core.models import ExportWrapper
 from lgad_studio.core.training.comparison import Counts, category_splits, format_table, score_splits
 
@@ -43,7 +45,7 @@ def test_predict_dataset_writes_culane_detections(
     )
     assert [e.done for e in events] == [3, 4] and events[-1].total == 4
     for entry in ds.entries("test"):
-        path = detection_path(tmp_path, entry)
+        path = lines_path(tmp_path, entry)
         assert path.is_file() and path.name.endswith(".lines.txt")
         read_lane_points(path)  # parses
 
@@ -98,11 +100,15 @@ def test_score_splits_and_table(student_checkpoint: Path, culane_root: Path) -> 
     total = scores["total"]
     assert total.tp + total.fn == gt_lanes
     assert total == scores["test0_normal"] + scores["test6_curve"]
-    table = format_table({"baseline": [scores], "LGAD": [scores, scores]})
+    seeds = [dict.fromkeys(scores, Counts(8, 2, 2))] * 2
+    table = format_table({"baseline": [scores], "LGAD": seeds})
     assert table.splitlines()[0] == "| category | baseline | LGAD |"
-    assert "| **total** |" in table and "± 0.0" in table
+    assert "| **total** |" in table and "| 80.0 ± 0.0 |" in table
 
 
-def test_counts_f1() -> None:
-    assert Counts(0, 0, 5).f1 == 0.0
-    assert Counts(8, 2, 2).f1 == pytest.approx(80.0)
+def test_counts_follow_the_one_f1_convention() -> None:
+    assert Counts(0, 0, 5).f1 == -1.0  # no detections: precision undefined, as the official tool
+    assert Counts(0, 3, 5).f1 == 0.0
+    assert Counts(8, 2, 2).f1 == pytest.approx(0.8)
+    table = format_table({"m": [{"test0_normal": Counts(0, 0, 5), "total": Counts(8, 2, 2)}]})
+    assert "| normal | – |" in table and "| **total** | 80.0 |" in table
