@@ -31,8 +31,8 @@ from lgad_studio.core.formats.culane_lists import (
     read_list_text,
     split_category,
 )
-from lgad_studio.core.formats.dataset import DatasetError
 from lgad_studio.core.formats.dataset_meta import read_meta
+from lgad_studio.core.formats.dataset_types import DatasetError
 from lgad_studio.core.formats.lines_dataset import LinesTxtDataset
 from lgad_studio.core.lanes import LaneSet
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lgad_studio.core.errors import Problem
 from lgad_studio.core.formats.culane_lists import MASK_DIR
-from lgad_studio.core.formats.dataset import DatasetError
+from lgad_studio.core.formats.dataset_types import DatasetError
 from lgad_studio.core.formats.images import IMAGE_SUFFIXES
 from lgad_studio.core.formats.lines_dataset import LinesTxtDataset
 

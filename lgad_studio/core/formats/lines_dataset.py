@@ -14,7 +14,7 @@ import numpy as np
 from lgad_studio.core.errors import Problem
 from lgad_studio.core.formats.culane_lines import read_lane_points, write_lines_txt
 from lgad_studio.core.formats.culane_lists import normalize_entry
-from lgad_studio.core.formats.dataset import DatasetError
+from lgad_studio.core.formats.dataset_types import DatasetError
 from lgad_studio.core.formats.images import ImageSizes
 from lgad_studio.core.lanes import CULANE_SIZE, Lane, LaneSet
 

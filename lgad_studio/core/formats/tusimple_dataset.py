@@ -1,15 +1,27 @@
 """A TuSimple JSON-lines file, or a folder of them, opened as a :class:`LaneDataset`.
 
-A single file is one split, ``test`` when its name contains "test", else
-``train``. A folder gives ``train`` (``label_data_*.json``) and ``test``
-(``test_label.json``). Entries are the ``raw_file`` paths, relative to the
-folder that holds the JSON. Writing an entry's lanes resamples them onto that
-record's ``h_samples`` and rewrites its JSON file atomically, every other line
-kept byte for byte.
+Splits (the validation convention, documented in the README):
+
+- ``test``: ``test_label.json`` in a folder, or a single file whose name contains
+  "test";
+- ``val``: ``label_data_val.json`` when the folder has it (what
+  ``lgad-studio convert --to tusimple`` writes for a validation split); else, in
+  the TuSimple release (``label_data_0313/0531/0601.json``), ``label_data_0531.json``,
+  the split LaneATT and later work validate on; else a fixed hold-out of the
+  training records: those whose ``crc32(raw_file, HOLDOUT_SEED) % 10 == 0``
+  (about 10 %, the same records whatever the file order; at least one when
+  there are two or more records);
+- ``train``: the other ``label_data_*.json`` records (a single training file
+  given as the path is split the same way).
+
+Entries are the ``raw_file`` paths, relative to the folder that holds the JSON.
+Writing an entry's lanes resamples them onto that record's ``h_samples`` and
+rewrites its JSON file atomically, every other line kept byte for byte.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +30,7 @@ import numpy as np
 from lgad_studio.core.atomic import atomic_write_text
 from lgad_studio.core.errors import Problem
 from lgad_studio.core.formats.culane_lists import normalize_entry
-from lgad_studio.core.formats.dataset import DatasetError, tusimple_label_files
+from lgad_studio.core.formats.dataset_types import DatasetError
 from lgad_studio.core.formats.images import ImageSizes
 from lgad_studio.core.formats.tusimple import (
     TUSIMPLE_SIZE,
@@ -28,6 +40,47 @@ from lgad_studio.core.formats.tusimple import (
     record_lanes,
 )
 from lgad_studio.core.lanes import LaneSet
+
+VAL_FILE = "label_data_val.json"
+RELEASE_VAL_FILE = "label_data_0531.json"
+HOLDOUT_SEED = 20170313  # crc32 seed of the hold-out rule
+HOLDOUT_EVERY = 10
+
+
+def tusimple_label_files(folder: Path) -> dict[str, list[Path]]:
+    """TuSimple label files of a folder by split (see the module docstring for ``val``).
+
+    ``{"train": [...], "val": [...], "test": [...]}`` with the splits that have files;
+    when ``val`` is a hold-out it lists the training files too.
+    """
+    splits: dict[str, list[Path]] = {}
+    train = sorted(folder.glob("label_data_*.json"))
+    names = [p.name for p in train]
+    if VAL_FILE in names:
+        splits["train"] = [p for p in train if p.name != VAL_FILE]
+        splits["val"] = [folder / VAL_FILE]
+    elif RELEASE_VAL_FILE in names and len(train) > 1:
+        splits["train"] = [p for p in train if p.name != RELEASE_VAL_FILE]
+        splits["val"] = [folder / RELEASE_VAL_FILE]
+    elif train:
+        splits["train"] = splits["val"] = train
+    if not splits.get("train"):
+        splits.pop("train", None)
+    if (folder / "test_label.json").is_file():
+        splits["test"] = [folder / "test_label.json"]
+    return splits
+
+
+def held_out(entries: list[str]) -> set[str]:
+    """The hold-out rule's validation entries among training ``entries``."""
+
+    def code(entry: str) -> int:
+        return zlib.crc32(entry.encode("utf-8"), HOLDOUT_SEED)
+
+    chosen = {e for e in entries if code(e) % HOLDOUT_EVERY == 0}
+    if not chosen and len(entries) >= 2:
+        chosen = {min(entries, key=code)}
+    return chosen
 
 
 @dataclass
@@ -46,8 +99,8 @@ class TusimpleDataset:
         self.problems: list[Problem] = []
         if path.is_file():
             self.root = path.parent
-            split = "test" if "test" in path.stem.lower() else "train"
-            self._files = {split: [path]}
+            is_test = "test" in path.stem.lower()
+            self._files = {"test": [path]} if is_test else {"train": [path], "val": [path]}
         else:
             self.root = path
             self._files = tusimple_label_files(path)
@@ -58,6 +111,7 @@ class TusimpleDataset:
         self._splits: dict[str, list[str]] = {}
         self._index: dict[str, _Located] = {}
         self._lines: dict[Path, list[str]] = {}
+        self._entries_of: dict[Path, list[str]] = {}
         self._sizes = ImageSizes(self.image_path, TUSIMPLE_SIZE)
 
     def __repr__(self) -> str:
@@ -76,10 +130,16 @@ class TusimpleDataset:
             entries: list[str] = []
             for file in self._files[split]:
                 entries.extend(self._load_file(file))
+            if split in ("train", "val") and self._files.get("val") == self._files.get("train"):
+                holdout = held_out(entries)
+                keep = (lambda e: e in holdout) if split == "val" else (lambda e: e not in holdout)
+                entries = [e for e in entries if keep(e)]
             self._splits[split] = entries
         return list(self._splits[split])
 
     def _load_file(self, file: Path) -> list[str]:
+        if file in self._entries_of:  # a hold-out reads the training files for two splits
+            return list(self._entries_of[file])
         records = read_tusimple(file, strict=self.strict, problems=self.problems)
         self._lines[file] = file.read_text(encoding="utf-8").splitlines()
         entries = []
@@ -87,7 +147,8 @@ class TusimpleDataset:
             entry = record.entry
             self._index.setdefault(entry, _Located(file, record.line - 1, record))
             entries.append(entry)
-        return entries
+        self._entries_of[file] = entries
+        return list(entries)
 
     def _locate(self, entry: str) -> _Located:
         entry = normalize_entry(entry)
@@ -122,6 +183,10 @@ class TusimpleDataset:
     def h_samples(self, entry: str) -> tuple:
         """The rows this entry's lanes are sampled on."""
         return self._locate(entry).record.h_samples
+
+    def raw_file(self, entry: str) -> str:
+        """The record's ``raw_file`` exactly as written (what predictions must repeat)."""
+        return self._locate(entry).record.raw_file
 
     def image_size(self, entry: str) -> tuple[int, int]:
         return self._sizes(entry)

@@ -68,7 +68,9 @@ def test_culane_with_images_to_tusimple_folder_and_back(
     ]
     assert (out / ENTRIES[0]).read_bytes() == (culane_root / ENTRIES[0]).read_bytes()
     tus = open_dataset(out)
-    assert tus.split_names() == ["train"] and len(tus.entries("train")) == 3
+    # The validation convention: label_data_val.json is the val split.
+    assert tus.split_names() == ["train", "val"]
+    assert len(tus.entries("train")) + len(tus.entries("val")) == 3 and tus.entries("val")
     assert len(tus.read_lanes(ENTRIES[0])) == 2 and len(tus.read_lanes(ENTRIES[1])) == 0
     again = tmp_path / "again"
     assert main(["convert", "--from", "tusimple", "--to", "culane", str(out), str(again)]) == 0
