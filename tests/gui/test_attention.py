@@ -138,8 +138,8 @@ def test_export_png(qtbot, tmp_path: Path) -> None:
 
 
 def test_real_checkpoints_give_a_teacher_lgad_baseline_sad_grid(qtbot, tmp_path_factory) -> None:
+    from lgad_studio.core.attention_view import attention_rows
     from lgad_studio.core.formats.dataset import open_dataset
-    from lgad_studio.gui.attention.compute import attention_rows
 
     root = tiny_demo(tmp_path_factory)
     paths = tiny_checkpoints(tmp_path_factory, root)
@@ -147,9 +147,11 @@ def test_real_checkpoints_give_a_teacher_lgad_baseline_sad_grid(qtbot, tmp_path_
     entry = dataset.entries("test")[0]
     students = [paths["sad"], paths["none"], paths["lgad"]]  # the teacher comes from LGAD's config
     maps = attention_rows(students, dataset.read_image(entry), dataset.read_lanes(entry))
+    assert maps.sources["teacher"] == paths["teacher"]
     assert list(maps.rows) == ["teacher", "LGAD student", "baseline", "SAD student"]
     assert maps.stages == STAGES
-    assert maps.image.shape == (24, 64, 3)
+    image = dataset.read_image(entry)
+    assert maps.image.shape == image.shape  # the image at its own resolution (for the export)
     for row in maps.rows.values():
         for m in row:
             assert m.dtype == np.float32 and m.ndim == 2

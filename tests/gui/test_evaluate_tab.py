@@ -96,7 +96,9 @@ def test_images_sort_by_fn_and_show_coloured_lanes_with_iou_on_hover(qtbot, eval
     # Select the image with the most ground-truth lanes.
     entry = max(order, key=lambda e: len(by_entry[e].result.gt))
     tab.image_list.select_entry(entry)
-    assert tab.current_entry() == entry and entry in tab.entry_label.text()
+    assert tab.current_entry() == entry
+    # The image is read and matched on the quick lane; the overlay follows.
+    qtbot.waitUntil(lambda: entry in tab.entry_label.text(), timeout=30_000)
     result = by_entry[entry].result
     lanes = tab.overlay.lanes()
     roles = [lane.role for lane in lanes]

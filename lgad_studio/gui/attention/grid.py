@@ -18,10 +18,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from lgad_studio.core.attention_render import (
+    REFERENCE_ROW,
+    caption,
+    distances_to_reference,
+    ordered_rows,
+    render_attention_grid,
+    write_attention_png,
+)
 from lgad_studio.core.errors import StudioError
-from lgad_studio.gui.attention.display import attention_distance, heat_lut, to_uint8
-
-REFERENCE_ROW = "teacher"
+from lgad_studio.gui.attention.display import heat_lut, to_uint8
 
 
 class _Cell:
@@ -52,6 +58,7 @@ class AttentionGrid(QWidget):
         self._stages: tuple[str, ...] = ()
         self._cells: list[list[_Cell]] = []
         self._distances: dict[str, list[float]] = {}
+        self._maps: dict[str, list[np.ndarray]] = {}  # as given, for the PNG export
         self._frame = (1, 1)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("#202124")
@@ -88,13 +95,14 @@ class AttentionGrid(QWidget):
             if len(maps) != len(stages):
                 raise ValueError(f"row {name!r} has {len(maps)} maps for {len(stages)} stages")
         # The reference row first, whatever order the producer used.
-        names = tuple(sorted(rows, key=lambda n: n != REFERENCE_ROW))
+        names = ordered_rows(rows)
         if names != self._rows or tuple(stages) != self._stages:
             self._build(names, tuple(stages))
         frame = self._frame_size(rows, image)
         frame_changed, self._frame = frame != self._frame, frame
         rect = QRectF(0, 0, *frame)
-        self._distances = self._compute_distances(rows)
+        self._distances = distances_to_reference(rows)
+        self._maps = {name: list(maps) for name, maps in rows.items()}
         blended = self.blend_box.isChecked() and image is not None
         lut = heat_lut(blended=blended)
         # Only what changed is pushed to the items: a preview arrives twice a second and
@@ -118,10 +126,10 @@ class AttentionGrid(QWidget):
                     cell.heat.setLookupTable(lut)
                     cell.lut = lut
                 cell.heat.setRect(rect)
-                caption = self._caption(name, k)
-                if caption != cell.caption_text:
-                    cell.caption.setText(caption)
-                    cell.caption_text = caption
+                text = caption(name, k, self._distances)
+                if text != cell.caption_text:
+                    cell.caption.setText(text)
+                    cell.caption_text = text
         self._has_image = image is not None
         self.empty_label.setVisible(not names)
         self.export_button.setEnabled(bool(names))
@@ -144,6 +152,7 @@ class AttentionGrid(QWidget):
                 cell.caption.setText("")
                 cell.caption_text = ""
         self._distances = {}
+        self._maps = {}
 
     def clear(self) -> None:
         self._build((), ())
@@ -180,12 +189,18 @@ class AttentionGrid(QWidget):
         self._zoomed_once = bool(self._cells)
 
     def export_png(self, path: str | Path) -> Path:
-        """Save the grid as it is shown (PNG; pyqtgraph's SVG export is unreliable)."""
-        path = Path(path)
-        if path.suffix.lower() != ".png":
-            path = path.with_suffix(".png")
-        if not self.graphics.grab().save(str(path), "PNG"):
-            raise StudioError(f"{path}: could not write the PNG (is the folder writable?)")
+        """Save the grid as PNG at the image's full resolution, with row and column names
+        (:func:`lgad_studio.core.attention_render.render_attention_grid`, the picture
+        ``lgad-studio attention`` writes); whatever the suffix, the file is a PNG."""
+        if not self._maps:
+            raise StudioError(f"{path}: no attention maps to export yet")
+        grid = render_attention_grid(
+            stages=self._stages,
+            rows=self._maps,
+            image=self._image if self._has_image else None,
+            blended=self.blend_box.isChecked(),
+        )
+        path = write_attention_png(path, grid)
         self.exported.emit(path)
         return path
 
@@ -233,23 +248,6 @@ class AttentionGrid(QWidget):
         if not shapes:
             return 1, 1
         return max(s[1] for s in shapes), max(s[0] for s in shapes)
-
-    def _compute_distances(
-        self, rows: Mapping[str, Sequence[np.ndarray]]
-    ) -> dict[str, list[float]]:
-        reference = rows.get(REFERENCE_ROW)
-        if reference is None:
-            return {}
-        return {
-            name: [attention_distance(m, t) for m, t in zip(maps, reference, strict=True)]
-            for name, maps in rows.items()
-            if name != REFERENCE_ROW
-        }
-
-    def _caption(self, row: str, stage: int) -> str:
-        if row in self._distances:
-            return f"distance to teacher {self._distances[row][stage]:.3f}"
-        return "reference" if row == REFERENCE_ROW and self._distances else ""
 
     def _on_view_range_changed_manually(self, source: pg.ViewBox, *_mouse_enabled) -> None:
         """Give every cell the region the user zoomed or panned to in one of them.

@@ -11,20 +11,31 @@ of :mod:`lgad_studio.core.inference`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QWidget
 
 from lgad_studio.core.events import Progress
 from lgad_studio.core.lanes import LaneSet
 from lgad_studio.gui.editor.document import LabelDocument
+from lgad_studio.gui.editor.message_bar import MessageBar
 from lgad_studio.gui.jobs import Job, JobRunner
+from lgad_studio.gui.settings import StudioSettings
 
-if TYPE_CHECKING:
-    from lgad_studio.gui.editor.panel import LabelPanel
+
+class ProposalHost(Protocol):
+    """What the controller needs from the Label tab (``LabelPanel`` is one), and no more."""
+
+    document: LabelDocument | None  # the shown image's document
+    image: np.ndarray | None  # uint8 [H, W, 3] RGB of the shown image
+    settings: StudioSettings
+    messages: MessageBar
+    actions: Mapping[str, QAction]
 
 
 class ProposeController(QObject):
@@ -32,8 +43,8 @@ class ProposeController(QObject):
 
     proposal_ready = Signal(object, int)  # LabelDocument, number of proposed lanes
 
-    def __init__(self, panel: LabelPanel, jobs: JobRunner) -> None:
-        super().__init__(panel)
+    def __init__(self, panel: ProposalHost, jobs: JobRunner) -> None:
+        super().__init__(panel if isinstance(panel, QWidget) else None)
         self._panel = panel
         self._jobs = jobs
         self.checkpoint: Path | None = None
@@ -52,8 +63,9 @@ class ProposeController(QObject):
 
     def choose_checkpoint(self) -> bool:
         start = self._panel.settings.last_checkpoint() or str(Path.home())
+        parent = self._panel if isinstance(self._panel, QWidget) else None
         path, _filter = QFileDialog.getOpenFileName(
-            self._panel,
+            parent,
             "Choose a student checkpoint",
             start,
             "Checkpoints (*.pt *.pth);;All files (*)",

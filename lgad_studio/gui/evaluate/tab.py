@@ -1,9 +1,14 @@
 """The Evaluate tab: checkpoints × split as a job, per-category table, per-image review.
 
-Pick student checkpoints and a split, run the evaluation job, compare the
-checkpoints category by category, sort the images by F1, FP or FN, inspect one
-image (TP / FP / FN lanes, IoU on hover, probability map) or its layer-wise
-attention, and send it to the editor with **Fix labels**.
+Pick student checkpoints and a split, run the evaluation job
+(:func:`lgad_studio.core.evaluation.job.evaluate_checkpoints`, the core path every
+entry point uses), or open a saved result (``lgad-studio evaluate checkpoints
+--save``, or **Save result…** here); compare the checkpoints category by
+category, sort the images by F1, FP or FN, inspect one image (TP / FP / FN
+lanes, IoU on hover, probability map) or its layer-wise attention, and send it
+to the editor with **Fix labels**. Everything that reads files or runs a model
+(a result, an image, its match, its probability map, attention) runs as a job on
+the runner's quick lane; the window thread only displays.
 """
 
 from __future__ import annotations
@@ -25,10 +30,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lgad_studio.core.errors import StudioError
+from lgad_studio.core.attention_view import AttentionSet, attention_events
+from lgad_studio.core.evaluation.job import evaluate_checkpoints
+from lgad_studio.core.evaluation.result import EvaluationResult
+from lgad_studio.core.evaluation.view import (
+    ImageView,
+    image_view_events,
+    load_result_events,
+    save_result_events,
+)
 from lgad_studio.gui.attention import AttentionGrid
-from lgad_studio.gui.attention.compute import AttentionSet, attention_events
-from lgad_studio.gui.evaluate.evaluation import EvaluationResult, evaluate_checkpoints
 from lgad_studio.gui.evaluate.overlay import OverlayView
 from lgad_studio.gui.evaluate.tables import CategoryTable, ImageList
 from lgad_studio.gui.jobs import Job, JobRunner
@@ -42,8 +53,10 @@ class EvaluateTab(QWidget):
     """Evaluate student checkpoints and review their failures image by image."""
 
     fix_labels_requested = Signal(str)  # dataset entry
-    evaluated = Signal(object)  # EvaluationResult
+    evaluated = Signal(object)  # EvaluationResult (evaluated here or opened from a file)
+    entry_shown = Signal(str)  # the overlay shows this entry
     attention_shown = Signal(object)  # AttentionSet
+    result_saved = Signal(object)  # Path
 
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -52,8 +65,9 @@ class EvaluateTab(QWidget):
         self.result: EvaluationResult | None = None
         self.job: Job | None = None
         self.attention_job: Job | None = None
+        self.view_job: Job | None = None
         self.last_error: tuple[str, str] | None = None
-        self._image_cache: tuple[str, object] | None = None
+        self._predictors: dict[Path, object] = {}  # for probability maps no longer stored
 
         self.checkpoint_list = QListWidget()
         self.checkpoint_list.setMaximumHeight(84)
@@ -64,6 +78,11 @@ class EvaluateTab(QWidget):
         self.evaluate_button.clicked.connect(self.evaluate)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        self.open_button = QPushButton("Open result…")
+        self.open_button.setToolTip("Open a saved evaluation (.npz)")
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.save_button = QPushButton("Save result…")
+        self.save_button.clicked.connect(self._on_save_clicked)
         self.progress = ProgressPanel()
         self.errors = ErrorBanner()
         controls = QVBoxLayout()
@@ -75,6 +94,10 @@ class EvaluateTab(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.evaluate_button)
         row.addWidget(self.cancel_button)
+        controls.addLayout(row)
+        row = QHBoxLayout()
+        row.addWidget(self.open_button)
+        row.addWidget(self.save_button)
         controls.addLayout(row)
         top = QHBoxLayout()
         top.addWidget(self.checkpoint_list, 1)
@@ -135,7 +158,6 @@ class EvaluateTab(QWidget):
 
             dataset = open_dataset(dataset)
         self.dataset = dataset
-        self._image_cache = None
         self.split_combo.clear()
         names = list(dataset.split_names()) if dataset is not None else []
         preferred = [n for n in ("test", "val") if n in names]
@@ -198,8 +220,36 @@ class EvaluateTab(QWidget):
         self._update_buttons()
         return job
 
+    def open_result(self, path: str | Path) -> Job:
+        """Load a saved evaluation as a job; the tab shows it when loaded (``evaluated``)."""
+        dataset = self.dataset
+        job = self.runner.submit(
+            f"open {Path(path).name}",
+            lambda cancel: load_result_events(path, dataset=dataset),
+            lane="quick",
+        )
+        job.finished.connect(self.set_result)
+        job.errored.connect(lambda message, details: self._show_error((message, details)))
+        return job
+
+    def save_result(self, path: str | Path) -> Job | None:
+        """Save the shown evaluation as a job (``result_saved`` when written)."""
+        if self.result is None:
+            self._show_error(("Evaluate or open a result first.", ""))
+            return None
+        result = self.result
+        job = self.runner.submit(
+            f"save {Path(path).name}", lambda cancel: save_result_events(result, path), lane="quick"
+        )
+        job.finished.connect(self.result_saved.emit)
+        job.errored.connect(lambda message, details: self._show_error((message, details)))
+        return job
+
     def set_result(self, result: EvaluationResult) -> None:
         self.result = result
+        self._predictors = {}
+        if self.dataset is not None and _same_root(self.dataset.root, result.dataset_root):
+            result.attach(self.dataset)  # the labels the editor edits
         self.progress.stop(f"Evaluated {len(result.entries)} images of {result.split}")
         self.table.set_result(result)
         self.images_of.blockSignals(True)
@@ -211,22 +261,25 @@ class EvaluateTab(QWidget):
         self.evaluated.emit(result)
 
     # --- one image ---------------------------------------------------------------------------------
-    def show_entry(self, entry: str) -> None:
-        """Show an evaluated image in the overlay (and its attention if that view is open)."""
-        evaluation = self._current_evaluation()
-        image_eval = evaluation.image(entry) if evaluation is not None else None
-        if image_eval is None or self.dataset is None:
-            return
-        try:
-            image = self._read_image(entry)
-        except StudioError as err:
-            self._show_error((str(err), ""))
-            return
-        self.entry_label.setText(f"{entry}  ({image_eval.category})")
-        self.overlay.show_image(image, image_eval.result, lane_prob=image_eval.lane_prob)
+    def show_entry(self, entry: str) -> Job | None:
+        """Show an evaluated image in the overlay (``entry_shown`` when it is drawn), and its
+        attention if that view is open. Reading and matching run on the quick lane."""
+        k = self._current_index()
+        if k is None or self.result.index_of(entry) is None:
+            return None
+        result, predictors = self.result, self._predictors
+        job = self.runner.submit(
+            f"show {entry}",
+            lambda cancel: image_view_events(result, k, entry, predictors=predictors),
+            lane="quick",
+        )
+        job.finished.connect(lambda view: self._on_view_finished(job, view))
+        job.errored.connect(lambda message, details: self._show_error((message, details)))
+        self.view_job = job
         self._update_buttons()
         if self.views.currentWidget() is self.attention:
             self.compute_attention()
+        return job
 
     def current_entry(self) -> str | None:
         return self.image_list.current_entry()
@@ -236,33 +289,43 @@ class EvaluateTab(QWidget):
         entry = self.current_entry()
         if entry is None or self.result is None:
             return None
-        image = self._read_image(entry)
-        lanes = self.dataset.read_lanes(entry, strict=False)
+        dataset = self.result.dataset
         paths = [c.checkpoint for c in self.result.checkpoints]
-        job = self.runner.submit(
-            f"attention {entry}", lambda cancel: attention_events(paths, image, lanes), lane="quick"
-        )
+
+        def make(cancel):
+            image = dataset.read_image(entry)
+            lanes = dataset.read_lanes(entry, strict=False)
+            return (yield from attention_events(paths, image, lanes))
+
+        job = self.runner.submit(f"attention {entry}", make, lane="quick")
         job.finished.connect(lambda value: self._on_attention_finished(job, value))
         job.errored.connect(lambda message, details: self._show_error((message, details)))
         self.attention_job = job
         return job
 
     # --- internals ----------------------------------------------------------------------------------
-    def _read_image(self, entry: str):
-        if self._image_cache is None or self._image_cache[0] != entry:
-            self._image_cache = (entry, self.dataset.read_image(entry))
-        return self._image_cache[1]
+    def _on_view_finished(self, job: Job, view: ImageView) -> None:
+        if job is not self.view_job or view.entry != self.current_entry():
+            return  # another image was selected meanwhile
+        self.entry_label.setText(f"{view.entry}  ({view.category})")
+        self.overlay.show_image(view.image, view.result, lane_prob=view.lane_prob)
+        if view.note:
+            self._show_error((view.note, ""))
+        self.entry_shown.emit(view.entry)
 
-    def _current_evaluation(self):
+    def _current_index(self) -> int | None:
         if self.result is None or not self.result.checkpoints:
             return None
-        index = max(0, self.images_of.currentIndex())
-        return self.result.checkpoints[min(index, len(self.result.checkpoints) - 1)]
+        return min(max(0, self.images_of.currentIndex()), len(self.result.checkpoints) - 1)
+
+    def _current_evaluation(self):
+        k = self._current_index()
+        return None if k is None else self.result.checkpoints[k]
 
     def _on_images_of_changed(self, _index: int) -> None:
         self.image_list.set_evaluation(self._current_evaluation())
         entry = self.image_list.current_entry()
-        if entry is None and self.image_list.proxy.rowCount():
+        if entry is None and self.image_list.row_count():
             self.image_list.selectRow(0)
         elif entry is not None:
             self.show_entry(entry)
@@ -285,6 +348,20 @@ class EvaluateTab(QWidget):
     def _on_cancel_clicked(self) -> None:
         if self.job is not None:
             self.job.cancel()
+
+    def _on_open_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open an evaluation result", "", "Evaluation results (*.npz)"
+        )
+        if path:
+            self.open_result(path)
+
+    def _on_save_clicked(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the evaluation", "evaluation.npz", "Evaluation results (*.npz)"
+        )
+        if path:
+            self.save_result(path)
 
     def _on_add_clicked(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
@@ -309,4 +386,14 @@ class EvaluateTab(QWidget):
         running = self.job is not None and not self.job.state.is_terminal
         self.evaluate_button.setEnabled(self.dataset is not None and not running)
         self.cancel_button.setEnabled(running)
-        self.fix_button.setEnabled(self.current_entry() is not None)
+        self.save_button.setEnabled(self.result is not None)
+        same = (
+            self.result is not None
+            and self.dataset is not None
+            and _same_root(self.dataset.root, self.result.dataset_root)
+        )
+        self.fix_button.setEnabled(same and self.current_entry() is not None)
+
+
+def _same_root(a: str | Path, b: str | Path) -> bool:
+    return Path(a).resolve() == Path(b).resolve()

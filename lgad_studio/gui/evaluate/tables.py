@@ -1,9 +1,14 @@
-"""The per-category score table (checkpoints side by side) and the sortable per-image list."""
+"""The per-category score table (checkpoints side by side) and the sortable per-image list.
+
+The image list is a table model over the evaluation's arrays (entries, categories,
+per-image counts and F1), sorted with NumPy: opening a result of CULane's 34,680
+test images costs the GUI thread a model reset, not one item per cell.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -12,7 +17,8 @@ from PySide6.QtWidgets import (
     QTableWidgetItem,
 )
 
-from lgad_studio.gui.evaluate.evaluation import CheckpointEvaluation, EvaluationResult
+from lgad_studio.core.evaluation.result import CheckpointEvaluation, EvaluationResult
+from lgad_studio.core.metrics.scores import percent
 
 METRICS = ("f1", "precision", "recall", "tp", "fp", "fn")
 METRIC_TITLES = {"f1": "F1", "precision": "P", "recall": "R", "tp": "TP", "fp": "FP", "fn": "FN"}
@@ -22,7 +28,7 @@ IMAGE_COLUMNS = ("Image", "Category", "F1", "TP", "FP", "FN")
 
 def format_score(value: float) -> str:
     """A score in percent with one decimal (the papers' convention); -1 (undefined) as a dash."""
-    return "–" if value < 0 else f"{100.0 * value:.1f}"
+    return percent(value)
 
 
 class CategoryTable(QTableWidget):
@@ -103,6 +109,115 @@ class CategoryTable(QTableWidget):
         return "" if item is None else item.text()
 
 
+class ImageTableModel(QAbstractTableModel):
+    """One checkpoint's images: ``IMAGE_COLUMNS``, exact values under ``VALUE_ROLE``."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._empty()
+
+    def _empty(self) -> None:
+        self._entries: tuple[str, ...] = ()
+        self._categories: list[str] = []
+        self._codes = np.zeros(0, np.int16)
+        self._counts = np.zeros((0, 3), np.int32)
+        self._f1 = np.zeros(0)
+        self._order = np.zeros(0, np.int64)  # view row -> image index
+
+    def set_evaluation(self, evaluation: CheckpointEvaluation | None) -> None:
+        self.beginResetModel()
+        if evaluation is None:
+            self._empty()
+        else:
+            result = evaluation.owner
+            self._entries = result.entries
+            self._categories = list(result.category_names)
+            self._codes = result.category_codes
+            self._counts = evaluation.counts
+            self._f1 = evaluation.f1_per_image()
+            self._order = np.arange(len(self._entries))
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._order)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(IMAGE_COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return IMAGE_COLUMNS[section]
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        i = int(self._order[index.row()])
+        column = index.column()
+        if role == VALUE_ROLE:
+            return self._value(i, column)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 2:
+                return format_score(float(self._f1[i]))
+            return str(self._value(i, column))
+        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
+            return self._entries[i]
+        return None
+
+    def _value(self, i: int, column: int):
+        if column == 0:
+            return self._entries[i]
+        if column == 1:
+            return self._categories[int(self._codes[i])]
+        if column == 2:
+            return float(self._f1[i])
+        return int(self._counts[i, column - 3])
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Stable NumPy sort of the whole column; the selection follows its image."""
+        if not len(self._order):
+            return
+        if column == 0:
+            keys = np.asarray(self._entries, dtype=str)
+        elif column == 1:
+            keys = np.asarray(self._categories, dtype=str)[self._codes]
+        elif column == 2:
+            keys = self._f1
+        else:
+            keys = self._counts[:, column - 3]
+        _, rank = np.unique(keys, return_inverse=True)
+        if order == Qt.SortOrder.DescendingOrder:
+            rank = -rank
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        images = [int(self._order[p.row()]) for p in persistent]
+        self._order = np.argsort(rank.reshape(-1), kind="stable")
+        self._reorder_persistent(persistent, images)
+        self.layoutChanged.emit()
+
+    def _reorder_persistent(self, persistent, images: list[int]) -> None:
+        row_of = np.empty(len(self._order), np.int64)
+        row_of[self._order] = np.arange(len(self._order))
+        new = [
+            self.index(int(row_of[i]), p.column()) for p, i in zip(persistent, images, strict=True)
+        ]
+        self.changePersistentIndexList(persistent, new)
+
+    def row_of(self, entry: str) -> int | None:
+        try:
+            image = self._entries.index(entry)
+        except ValueError:
+            return None
+        rows = np.nonzero(self._order == image)[0]
+        return int(rows[0]) if len(rows) else None
+
+    def entry_at(self, row: int) -> str:
+        return self._entries[int(self._order[row])]
+
+    def entries_in_order(self) -> list[str]:
+        return [self._entries[int(i)] for i in self._order]
+
+
 class ImageList(QTableView):
     """The images of one checkpoint's evaluation, sortable by F1, TP, FP or FN."""
 
@@ -110,12 +225,8 @@ class ImageList(QTableView):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.model_ = QStandardItemModel(0, len(IMAGE_COLUMNS), self)
-        self.model_.setHorizontalHeaderLabels(list(IMAGE_COLUMNS))
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model_)
-        self.proxy.setSortRole(VALUE_ROLE)
-        self.setModel(self.proxy)
+        self.model_ = ImageTableModel(self)
+        self.setModel(self.model_)
         self.setSortingEnabled(True)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -126,50 +237,38 @@ class ImageList(QTableView):
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in range(1, len(IMAGE_COLUMNS)):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+            # Interactive, not ResizeToContents: that would measure every row of the model.
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(c, 64 if c > 1 else 80)
         self.selectionModel().currentRowChanged.connect(self._on_selection_current_row_changed)
 
     def set_evaluation(self, evaluation: CheckpointEvaluation | None) -> None:
         current = self.current_entry()
-        self.model_.removeRows(0, self.model_.rowCount())
-        for image in evaluation.images if evaluation is not None else ():
-            tp, fp, fn = image.result.counts
-            f1 = image.f1
-            cells = [
-                (image.entry, image.entry),
-                (image.category, image.category),
-                ("–" if f1 < 0 else f"{100 * f1:.1f}", f1),
-                (str(tp), tp),
-                (str(fp), fp),
-                (str(fn), fn),
-            ]
-            row = []
-            for text, value in cells:
-                item = QStandardItem(text)
-                item.setData(value, VALUE_ROLE)
-                row.append(item)
-            self.model_.appendRow(row)
+        self.model_.set_evaluation(evaluation)
         if current is not None:
             self.select_entry(current)
+
+    def row_count(self) -> int:
+        return self.model_.rowCount()
 
     def sort_by(self, column: str, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sortByColumn(IMAGE_COLUMNS.index(column), order)
 
     def entries_in_view_order(self) -> list[str]:
-        return [self.proxy.index(r, 0).data(VALUE_ROLE) for r in range(self.proxy.rowCount())]
+        return self.model_.entries_in_order()
 
     def current_entry(self) -> str | None:
         index = self.currentIndex()
-        return None if not index.isValid() else self.proxy.index(index.row(), 0).data(VALUE_ROLE)
+        return None if not index.isValid() else self.model_.entry_at(index.row())
 
     def select_entry(self, entry: str) -> bool:
-        for r in range(self.proxy.rowCount()):
-            if self.proxy.index(r, 0).data(VALUE_ROLE) == entry:
-                self.selectRow(r)
-                self.setCurrentIndex(self.proxy.index(r, 0))
-                return True
-        return False
+        row = self.model_.row_of(entry)
+        if row is None:
+            return False
+        self.selectRow(row)
+        self.setCurrentIndex(self.model_.index(row, 0))
+        return True
 
     def _on_selection_current_row_changed(self, current, _previous) -> None:
         if current.isValid():
-            self.entry_selected.emit(self.proxy.index(current.row(), 0).data(VALUE_ROLE))
+            self.entry_selected.emit(self.model_.entry_at(current.row()))
