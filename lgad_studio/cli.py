@@ -19,10 +19,17 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "gui": ("gui", "open the studio window (the default when no subcommand is given)"),
     "demo-data": ("demo_data", "write the procedural demo dataset in CULane layout"),
     "convert": ("convert", "convert lane labels between CULane, TuSimple and LabelMe"),
-    "evaluate": ("evaluate", "CULane F1 or TuSimple accuracy, identical to the official tools"),
+    "evaluate": (
+        "evaluate",
+        "CULane F1 or TuSimple accuracy, identical to the official tools; checkpoints on a split",
+    ),
     "train-teacher": ("train_teacher", "train the label-map teacher"),
     "distill": ("distill", "train a student: LGAD, SAD or baseline"),
-    "predict": ("predict", "write CULane .lines.txt predictions of a student checkpoint"),
+    "predict": (
+        "predict",
+        "write a student's predictions: CULane .lines.txt, or TuSimple JSON on TuSimple data",
+    ),
+    "attention": ("attention", "the attention grid of one image under several checkpoints, PNG"),
     "export": ("export", "export a student checkpoint to ONNX"),
     "demo": ("demo", "the whole pipeline on the demo dataset, with the per-category F1 table"),
 }

@@ -1,4 +1,10 @@
-"""`lgad-studio evaluate culane|tusimple`: official CULane F1 and TuSimple accuracy, headless."""
+"""`lgad-studio evaluate culane|tusimple|checkpoints`: official CULane F1 and TuSimple accuracy.
+
+``culane`` and ``tusimple`` score prediction files as the official tools do;
+``checkpoints`` is the Evaluate tab headless: it runs student checkpoints over a
+split through the core evaluation path, prints the per-category table of each
+and saves the result for the tab (``--save``).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,9 @@ from lgad_studio.core.lanes import CULANE_SIZE
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="metric", metavar="{culane,tusimple}", required=True)
+    sub = parser.add_subparsers(
+        dest="metric", metavar="{culane,tusimple,checkpoints}", required=True
+    )
     c = sub.add_parser(
         "culane",
         help="CULane precision/recall/F1 (the official tool's exact numbers)",
@@ -35,7 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="continuous-geometry IoU (shapely): APPROXIMATE, not the official numbers",
     )
-    c.add_argument("--workers", type=int, default=None, help="threads (default: up to 4)")
+    c.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes/threads (default: the CPU count, at most 4)",
+    )
     c.add_argument("--json", type=Path, metavar="OUT", help="write the figures as JSON")
     c.add_argument("--per-image", type=Path, metavar="OUT", help="write {image: [tp, fp, fn]}")
     t = sub.add_parser(
@@ -46,6 +59,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     t.add_argument("pred", type=Path, help="predictions, one JSON object per line")
     t.add_argument("gt", type=Path, help="ground truth (e.g. test_label.json)")
     t.add_argument("--json", type=Path, metavar="OUT", help="write the figures as JSON")
+    k = sub.add_parser(
+        "checkpoints",
+        help="student checkpoints over a split: the Evaluate tab's table, headless",
+        description="Run student checkpoints over a dataset split (each image read once), "
+        "score them with the official CULane rule and print the per-category table; "
+        "--save writes the result the Evaluate tab opens.",
+    )
+    k.add_argument("--data", required=True, help="dataset root (or TuSimple JSON)")
+    k.add_argument("--split", default="test", help="split to evaluate (test)")
+    k.add_argument("--checkpoints", nargs="+", required=True, metavar="CKPT")
+    k.add_argument("--save", type=Path, metavar="OUT.npz", help="write the result for the tab")
+    k.add_argument("--limit", type=int, help="only the first N images of the split")
+    k.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
+    k.add_argument("--batch-size", type=int, default=8)
+    k.add_argument("--threads", type=int, help="CPU threads (torch's and the evaluation's)")
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -58,7 +86,45 @@ def _size(text: str) -> tuple[int, int]:
 def run(args: argparse.Namespace) -> int:
     if args.metric == "tusimple":
         return _run_tusimple(args)
+    if args.metric == "checkpoints":
+        return _run_checkpoints(args)
     return _run_culane(args)
+
+
+def _run_checkpoints(args: argparse.Namespace) -> int:
+    import torch
+    from tqdm import tqdm
+
+    from lgad_studio.core.evaluation.job import evaluate_checkpoints
+    from lgad_studio.core.metrics.scores import percent
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    job = evaluate_checkpoints(
+        args.data, args.split, args.checkpoints, device=args.device, limit=args.limit,
+        batch_size=args.batch_size,
+    )  # fmt: skip
+    with tqdm(desc="evaluate", unit="img") as bar:
+        while True:
+            try:
+                progress = next(job)
+            except StopIteration as stop:
+                result = stop.value
+                break
+            bar.total = progress.total
+            bar.update(progress.done - bar.n)
+    print(f"{len(result.entries)} images of {result.split}")
+    head = f"{'category':<10}{'TP':>7}{'FP':>7}{'FN':>7}{'P':>7}{'R':>7}{'F1':>7}"
+    for evaluation in result.checkpoints:
+        print(f"\n{evaluation.label}\n{head}")
+        for name, s in evaluation.by_category().items():
+            print(
+                f"{name:<10}{s.tp:>7}{s.fp:>7}{s.fn:>7}{percent(s.precision):>7}"
+                f"{percent(s.recall):>7}{percent(s.f1):>7}"
+            )
+    if args.save:
+        print(f"\nsaved {result.save(args.save)}")
+    return 0
 
 
 def _run_tusimple(args: argparse.Namespace) -> int:

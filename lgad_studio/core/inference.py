@@ -58,7 +58,7 @@ class _NetworkPredictor:
         **decode_options: object,
     ) -> None:
         self.device = select_device(device) if isinstance(device, str) else device
-        self.model = model.to(self.device).eval()
+        self.model = model.to(self.device)  # its train/eval mode is the owner's (see _forward)
         self.input_size = (int(input_size[0]), int(input_size[1]))
         self.channels_last = channels_last
         if channels_last:
