@@ -68,3 +68,35 @@ def test_bad_shapes_are_errors() -> None:
         decode_prob_map(np.zeros((5, 8, 8)), np.ones(3))
     with pytest.raises(ValueError, match="crop_top"):
         decode_prob_map(np.zeros((5, 8, 8)), np.ones(4), crop_top=590)
+
+
+def test_decodes_on_given_rows_in_their_order() -> None:
+    prob = prob_with_lanes({2: 300})
+    rows = [160, 300, 710, 720]  # TuSimple h_samples of a 720-row image; 720 is off the image
+    (lane,) = decode_prob_map(prob, np.ones(4), image_size=(1280, 720), rows=rows, smooth_kernel=0)
+    assert lane[0] == 2 and lane[1][:, 1].tolist() == [160, 300, 710]
+    assert lane[1][:, 0] == pytest.approx((300 + 0.5) * 1280 / 800 - 0.5)
+
+
+def test_small_maps_decode_like_the_resized_and_filtered_full_map() -> None:
+    """Only the sampled rows are filtered, and only existing slots resized: the lanes are those
+    of resizing the whole map to 800 columns and mean-filtering all of it."""
+    import cv2
+
+    rng = np.random.default_rng(4)
+    h, w = 24, 64
+    ys, xs = np.mgrid[0:h, 0:w]
+    logits = np.zeros((5, h, w), np.float32)
+    for slot, x0 in ((1, 10.0), (2, 25.0), (3, 40.0), (4, 55.0)):
+        ridge = x0 + (ys - h) * rng.uniform(-0.6, 0.6)
+        logits[slot] = 4.0 * np.exp(-((xs - ridge) ** 2) / 4.0)
+    prob = np.exp(logits) / np.exp(logits).sum(axis=0)
+    exist = np.array([0.9, 0.9, 0.2, 0.9])
+    lanes = decode_prob_map(prob, exist)
+    wide = np.stack([cv2.resize(c, (800, 300), interpolation=cv2.INTER_LINEAR) for c in prob])
+    smooth = np.stack([cv2.blur(c, (9, 9), borderType=cv2.BORDER_REPLICATE) for c in wide])
+    expected = decode_prob_map(smooth, exist, smooth_kernel=0)
+    assert [s for s, _ in lanes] == [s for s, _ in expected] == [1, 2, 4]
+    for (_, got), (_, want) in zip(lanes, expected, strict=True):
+        assert np.array_equal(got[:, 1], want[:, 1])
+        assert np.array_equal(got[:, 0], want[:, 0])
