@@ -32,27 +32,34 @@ def batch_plans(lanes: Sequence[np.ndarray]) -> list[tuple[np.ndarray, Bounds] |
     out: list[tuple[np.ndarray, Bounds] | None] = [None] * len(pts)
     if not drawn:
         return out
-    curves = _batch_curves([pts[i] for i in drawn])
-    sizes = [len(c) for c in curves]
-    pixels = _round(np.concatenate(curves))
-    for i, plan in zip(drawn, _reduce(pixels, sizes), strict=True):
+    xs, ys, sizes = _batch_curve([pts[i] for i in drawn])
+    for i, plan in zip(drawn, _reduce(_round(xs), _round(ys), sizes), strict=True):
         out[i] = plan
     return out
 
 
-def _batch_curves(pts: list[np.ndarray]) -> list[np.ndarray]:
-    """``geometry.spline_points`` of each lane (2-point lanes as they are), float32."""
-    curves: list[np.ndarray] = [p for p in pts]
-    long = [i for i, p in enumerate(pts) if len(p) >= 3]
+def _batch_curve(pts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``geometry.spline_points`` of every lane (2-point lanes as they are), one lane after
+    the other: ``float32 (T,)`` x and y, and each lane's length ``int64 (L,)``."""
+    n = np.array([len(p) for p in pts])
+    is_long = n >= 3
+    segments = np.where(is_long, n - 1, 0)
+    sizes = np.where(is_long, segments * SAMPLES_PER_SEGMENT + 1, n)
+    long = np.flatnonzero(is_long).tolist()
     if long:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            splines = _batch_splines([pts[i] for i in long])
-        for i, s in zip(long, splines, strict=True):
-            curves[i] = s
-    return curves
+            xs, ys = _batch_splines([pts[i] for i in long])  # (S * 50,) each
+    else:
+        xs = ys = np.zeros(0, dtype=np.float32)
+    # After each lane's samples: its last vertex (a spline) or both vertices (2 points).
+    tails = [p[-1:] if long_ else p for p, long_ in zip(pts, is_long.tolist(), strict=True)]
+    where = np.repeat(np.cumsum(segments * SAMPLES_PER_SEGMENT), n - (n - 1) * is_long)
+    tail = np.concatenate(tails)
+    return np.insert(xs, where, tail[:, 0]), np.insert(ys, where, tail[:, 1]), sizes
 
 
-def _batch_splines(pts: list[np.ndarray]) -> list[np.ndarray]:
+def _batch_splines(pts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """``float32 (S * 50,)`` x and y: the samples of every segment of every lane, in order."""
     n_seg = np.array([len(p) - 1 for p in pts])
     p = np.concatenate(pts).astype(np.float64)
     ends = np.cumsum([len(q) for q in pts])
@@ -68,12 +75,17 @@ def _batch_splines(pts: list[np.ndarray]) -> list[np.ndarray]:
     a = p[:-1][is_seg]
     k = np.arange(SAMPLES_PER_SEGMENT, dtype=np.float64)
     t = (h / SAMPLES_PER_SEGMENT)[:, None] * k[None, :]  # (segments, samples)
-    t2, t3 = np.power(t, 2), np.power(t, 3)
-    # Axis first, so that NumPy's inner loops run along the 50 samples.
+    # a + b t + c t^2 + d t^3 in the C++ order (pow for both powers), axis first so that
+    # NumPy's inner loops run along the 50 samples; in place to spare temporaries.
     ax, bx, cx, dx = (q.T[:, :, None] for q in (a, b, c, d))
-    samples = (ax + bx * t + cx * t2 + dx * t3).transpose(1, 2, 0).astype(np.float32)
-    blocks = np.split(samples.reshape(-1, 2), np.cumsum(n_seg * SAMPLES_PER_SEGMENT)[:-1])
-    return [np.concatenate([blk, q[-1:]]) for blk, q in zip(blocks, pts, strict=True)]
+    out = bx * t
+    out += ax
+    term = cx * np.power(t, 2)
+    out += term
+    np.multiply(dx, np.power(t, 3), out=term)
+    out += term
+    samples = out.astype(np.float32)  # (2, segments, samples)
+    return samples[0].ravel(), samples[1].ravel()
 
 
 def _second_derivatives(h: np.ndarray, slope: np.ndarray, n_seg: np.ndarray):
@@ -108,9 +120,9 @@ def _second_derivatives(h: np.ndarray, slope: np.ndarray, n_seg: np.ndarray):
     return M[seg_lane, seg_index], M[seg_lane, seg_index + 1]
 
 
-def _round(curve: np.ndarray) -> np.ndarray:
+def _round(values: np.ndarray) -> np.ndarray:
     """``cvRound`` of float32 samples: half to even, ``INT_MIN`` when not finite or too large."""
-    rounded = np.rint(curve)
+    rounded = np.rint(values)
     if len(rounded) and float(np.abs(rounded).max()) < _SAFE:  # False for NaN too
         return rounded.astype(np.int32)
     wide = rounded.astype(np.float64)
@@ -122,33 +134,37 @@ def _round(curve: np.ndarray) -> np.ndarray:
 _SAFE = 2.0**30  # float32 values below this round into int32 without overflow
 
 
-def _reduce(pixels: np.ndarray, sizes: list[int]) -> list[tuple[np.ndarray, Bounds]]:
-    """``drawing_vertices`` of each lane's block of ``pixels``, with their bounds."""
+def _reduce(px: np.ndarray, py: np.ndarray, sizes: np.ndarray) -> list[tuple[np.ndarray, Bounds]]:
+    """``drawing_vertices`` of each lane's block of pixels ``(px, py)``, with their bounds.
+
+    Consecutive duplicates go first (a lane's first pixel always stays), then the
+    inner vertices of straight axis-aligned runs; a lane's first and last vertex stay.
+    Directions are compared, never subtracted, so ``INT_MIN`` pixels cannot overflow.
+    """
     starts = np.cumsum(sizes) - sizes
-    first = np.zeros(len(pixels), dtype=bool)
-    first[starts] = True
-    packed = np.ascontiguousarray(pixels).view(np.int64).ravel()
-    keep = first.copy()
-    keep[1:] |= packed[1:] != packed[:-1]
-    kept, lane = pixels[keep], np.cumsum(first)[keep] - 1
-    x, y = kept[:, 0].astype(np.int64), kept[:, 1].astype(np.int64)
-    sx, sy = np.sign(x[1:] - x[:-1]), np.sign(y[1:] - y[:-1])
+    keep = np.empty(len(px), dtype=bool)
+    keep[0] = True
+    np.not_equal(px[1:], px[:-1], out=keep[1:])
+    keep[1:] |= py[1:] != py[:-1]
+    keep[starts] = True
+    where = np.flatnonzero(keep)
+    x, y = px[where], py[where]
+    lane_first = np.searchsorted(where, starts)
+    lane_last = np.append(lane_first[1:], len(x)) - 1
+    sx = (x[1:] > x[:-1]).view(np.int8) - (x[1:] < x[:-1]).view(np.int8)
+    sy = (y[1:] > y[:-1]).view(np.int8) - (y[1:] < y[:-1]).view(np.int8)
     way = 3 * sx + sy
     axis_aligned = (sx == 0) | (sy == 0)
-    inner = np.zeros(len(kept), dtype=bool)
+    inner = np.zeros(len(x), dtype=bool)
     inner[1:-1] = (way[1:] == way[:-1]) & axis_aligned[1:]
-    counts = np.bincount(lane, minlength=len(sizes))
-    lane_start = np.cumsum(counts) - counts
-    inner[lane_start] = False  # a lane's first vertex follows a cross-lane step
-    inner[lane_start + counts - 1] = False  # and its last one precedes one
-    keep = ~inner
-    vertices, lane = kept[keep], lane[keep]
-    counts = np.bincount(lane, minlength=len(sizes))
-    lane_start = np.cumsum(counts) - counts
-    lo_x, lo_y = np.minimum.reduceat(x[keep], lane_start), np.minimum.reduceat(y[keep], lane_start)
-    hi_x, hi_y = np.maximum.reduceat(x[keep], lane_start), np.maximum.reduceat(y[keep], lane_start)
-    bounds = zip(lo_x.tolist(), lo_y.tolist(), hi_x.tolist(), hi_y.tolist(), strict=True)
+    inner[lane_first] = False  # a lane's first vertex follows a cross-lane step
+    inner[lane_last] = False  # and its last one precedes one
+    final = np.flatnonzero(~inner)
+    vertices = np.stack([x[final], y[final]], axis=1)
+    first = np.searchsorted(final, lane_first)
+    lo = np.minimum.reduceat(vertices, first, axis=0).tolist()
+    hi = np.maximum.reduceat(vertices, first, axis=0).tolist()
     out = []
-    for v, b in zip(np.split(vertices, lane_start[1:]), bounds, strict=True):
-        out.append((v if len(v) > 1 else np.repeat(v, 2, axis=0), b))
+    for v, (lx, ly), (hx, hy) in zip(np.split(vertices, first[1:]), lo, hi, strict=True):
+        out.append((v if len(v) > 1 else np.repeat(v, 2, axis=0), (lx, ly, hx, hy)))
     return out

@@ -52,8 +52,17 @@ def read_eval_lanes(path: str | Path, *, missing_ok: bool = False) -> list[np.nd
         raise LabelFormatError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise LabelFormatError(path, f"cannot read: {exc.strerror or exc}") from None
-    parsed = iter(parse_lines_text(text, path=path))  # validates with file:line messages
-    return [next(parsed) if raw.split() else np.zeros((0, 2)) for raw in text.splitlines()]
+    lanes = []
+    for raw in text.splitlines():
+        fields = raw.split()
+        try:
+            values = np.array(fields, dtype=np.float64)  # float() of each field, in C
+        except ValueError:
+            values = None
+        if values is None or len(values) % 2 or not np.isfinite(values).all():
+            parse_lines_text(text, path=path)  # raises, naming the file and the line
+        lanes.append(values.reshape(-1, 2))
+    return lanes
 
 
 def evaluate_entries(

@@ -138,7 +138,7 @@ def rasterize_vertices(
         mask = window.copy()
     finally:
         window[...] = 0  # the scratch canvas must stay blank
-    return LaneMask(top, left, mask, int(np.count_nonzero(mask)))
+    return LaneMask(top, left, mask, int(cv2.countNonZero(mask)) if mask.size else 0)
 
 
 def _draw(
@@ -185,8 +185,8 @@ def mask_intersection(a: LaneMask, b: LaneMask) -> int:
     if buffer is None or buffer.size < sa.size:
         buffer = _scratch.buffer = np.empty(max(sa.size, 1 << 20), dtype=np.uint8)
     both = buffer[: sa.size].reshape(sa.shape)  # no fresh (page-faulting) temporary per pair
-    np.bitwise_and(sa, sb, out=both)
-    return int(np.count_nonzero(both))
+    cv2.bitwise_and(sa, sb, dst=both)
+    return int(cv2.countNonZero(both))
 
 
 def mask_iou(a: LaneMask | None, b: LaneMask | None) -> float:
