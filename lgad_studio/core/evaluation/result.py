@@ -140,7 +140,8 @@ class CheckpointEvaluation:
         """Pooled counts per category, in CULane order, then ``total`` over all images."""
         codes = self.owner.category_codes
         names = self.owner.category_names
-        present = sorted({int(c) for c in np.unique(codes)}, key=lambda c: category_order(names[c]))
+        images = np.bincount(codes, minlength=len(names))  # (np.unique would import numpy.ma)
+        present = sorted(np.flatnonzero(images).tolist(), key=lambda c: category_order(names[c]))
         sums = [
             np.bincount(codes, weights=self.counts[:, j], minlength=len(names)) for j in range(3)
         ]

@@ -268,6 +268,8 @@ class EvaluateTab(QWidget):
         if k is None or self.result.index_of(entry) is None:
             return None
         result, predictors = self.result, self._predictors
+        if self.view_job is not None and not self.view_job.state.is_terminal:
+            self.view_job.cancel()  # still queued: never starts; running: its view is dropped
         job = self.runner.submit(
             f"show {entry}",
             lambda cancel: image_view_events(result, k, entry, predictors=predictors),
@@ -297,6 +299,8 @@ class EvaluateTab(QWidget):
             lanes = dataset.read_lanes(entry, strict=False)
             return (yield from attention_events(paths, image, lanes))
 
+        if self.attention_job is not None and not self.attention_job.state.is_terminal:
+            self.attention_job.cancel()
         job = self.runner.submit(f"attention {entry}", make, lane="quick")
         job.finished.connect(lambda value: self._on_attention_finished(job, value))
         job.errored.connect(lambda message, details: self._show_error((message, details)))
