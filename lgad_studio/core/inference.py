@@ -5,8 +5,9 @@ during training); :class:`TeacherPredictor` is a label-map teacher, fed the labe
 map of each image's ground truth (:mod:`lgad_studio.core.label_input`). Both follow
 :class:`~lgad_studio.core.prediction.Predictor`: an image ``uint8 [H0, W0, 3]`` RGB
 is resized to the input size ``(W, H)`` and normalised like in training
-(:func:`~lgad_studio.core.training.data.resize_image`,
-:func:`~lgad_studio.core.training.data.to_tensor`), the network's softmax
+(:func:`~lgad_studio.core.training.data.resize_image`, then
+:func:`~lgad_studio.core.training.data.normalize` of the batch on the model's
+device), the network's softmax
 ``[5, H, W]`` and sigmoid ``[4]`` are computed under ``torch.inference_mode`` and
 decoded to lanes in the image's own frame (:mod:`lgad_studio.core.decode`).
 
@@ -28,7 +29,7 @@ import torch
 from lgad_studio.core.checkpoint import Checkpoint, CheckpointError, load_checkpoint
 from lgad_studio.core.lanes import LaneSet
 from lgad_studio.core.prediction import Prediction, check_image, decode_predictions
-from lgad_studio.core.training.data import resize_image, to_tensor
+from lgad_studio.core.training.data import normalize, resize_image
 from lgad_studio.core.training.device import select_device
 
 __all__ = ["LanePredictor", "Prediction", "RawBatch", "TeacherPredictor"]
@@ -67,7 +68,7 @@ class _NetworkPredictor:
         self.decode_options = decode_options
 
     def _forward(self, batch: torch.Tensor, images: Sequence[np.ndarray], rows) -> RawBatch:
-        """``batch``: the model's input ``[B, C, H, W]`` on the CPU."""
+        """``batch``: the model's input ``[B, C, H, W]`` (moved to the device if elsewhere)."""
         batch = batch.to(self.device, non_blocking=True)
         if self.channels_last:
             batch = batch.contiguous(memory_format=torch.channels_last)
@@ -90,9 +91,9 @@ class _NetworkPredictor:
         )
 
     def _images_tensor(self, images: Sequence[np.ndarray]) -> torch.Tensor:
-        return torch.stack(
-            [to_tensor(resize_image(check_image(im), self.input_size)) for im in images]
-        )
+        """The normalised input ``float32 [B, 3, H, W]``, normalised on the model's device."""
+        resized = np.stack([resize_image(check_image(im), self.input_size) for im in images])
+        return normalize(torch.from_numpy(resized).to(self.device, non_blocking=True))
 
 
 class LanePredictor(_NetworkPredictor):

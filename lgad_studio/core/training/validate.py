@@ -6,7 +6,7 @@ fed the image; a teacher the label map of the image's ground truth, drawn by
 :func:`lgad_studio.core.evaluation.score_entries` over the ``entries``: the
 official CULane rule, the same counts as ``lgad-studio predict`` and the
 Evaluate tab. It returns raw :class:`ValidationCounts`, which add up (shards of
-a DDP run can be summed or all-reduced via :meth:`ValidationCounts.as_list`);
+a DDP run are all-reduced via :meth:`ValidationCounts.as_dict`);
 :meth:`ValidationCounts.metrics` turns pooled counts into scores with the one
 convention of :func:`lgad_studio.core.metrics.scores.precision_recall_f1`
 (-1 for an empty denominator; the display decides how to show it).
@@ -14,7 +14,7 @@ convention of :func:`lgad_studio.core.metrics.scores.precision_recall_f1`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, fields
 
 import numpy as np
@@ -25,11 +25,9 @@ from lgad_studio.core.metrics.scores import precision_recall_f1
 
 
 def collate(items: list[dict]) -> dict[str, Tensor]:
-    return {
-        "image": torch.stack([it["image"] for it in items]),
-        "label": torch.stack([it["label"] for it in items]),
-        "exist": torch.stack([it["exist"] for it in items]),
-    }
+    """Stack :class:`LaneSamples` items into a CPU batch (what the DataLoader does)."""
+    keys = ("image", "label", "exist", "jitter")
+    return {k: torch.stack([it[k] for it in items]) for k in keys if k in items[0]}
 
 
 @dataclass(frozen=True)
@@ -48,15 +46,17 @@ class ValidationCounts:
             *(a + b for a, b in zip(astuple(self), astuple(other), strict=True))
         )
 
-    def as_list(self) -> list[int]:
-        """The counts in field order (e.g. for ``torch.distributed.all_reduce``)."""
-        return list(astuple(self))
+    def as_dict(self) -> dict[str, float]:
+        """``{field: count}`` (e.g. for ``distributed.all_reduce_sums``)."""
+        return {f.name: float(getattr(self, f.name)) for f in fields(self)}
 
     @classmethod
-    def from_list(cls, values: Sequence[float]) -> ValidationCounts:
-        if len(values) != len(fields(cls)):
-            raise ValueError(f"expected {len(fields(cls))} counts, got {len(values)}")
-        return cls(*(int(round(float(v))) for v in values))
+    def from_dict(cls, values: Mapping[str, float]) -> ValidationCounts:
+        """Counts back from :meth:`as_dict` (summed floats are rounded to integers)."""
+        missing = [f.name for f in fields(cls) if f.name not in values]
+        if missing:
+            raise ValueError(f"counts lack {missing}")
+        return cls(**{f.name: int(round(float(values[f.name]))) for f in fields(cls)})
 
     def metrics(self) -> dict[str, float]:
         """``{"f1", "precision", "recall", "tp", "fp", "fn", "exist_acc"}`` (-1: undefined)."""

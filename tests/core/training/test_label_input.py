@@ -25,7 +25,7 @@ def test_the_training_label_is_the_renderers_and_the_default_is_trainings(
     for size, width in (((64, 24), 30.0), ((200, 72), 16.0)):
         samples = LaneSamples(dataset, entries, size=size, line_width=width)
         for k, entry in enumerate(entries):
-            _image, label, _lanes = samples.sample(k)
+            _image, label, _lanes, _jitter = samples.sample(k)
             drawn = input_label_map(dataset.read_lanes(entry), input_size=size, line_width=width)
             assert np.array_equal(drawn, label)
             assert drawn.max() > 0
