@@ -27,12 +27,26 @@ import numpy as np
 import torch
 
 from lgad_studio.core.checkpoint import Checkpoint, CheckpointError, load_checkpoint
+from lgad_studio.core.decode import DECODE_WIDTH
 from lgad_studio.core.lanes import LaneSet
 from lgad_studio.core.prediction import Prediction, check_image, decode_predictions
 from lgad_studio.core.training.data import normalize, resize_image
 from lgad_studio.core.training.device import select_device
 
-__all__ = ["LanePredictor", "Prediction", "RawBatch", "TeacherPredictor"]
+__all__ = ["LanePredictor", "Prediction", "RawBatch", "TeacherPredictor", "decode_map"]
+
+
+def decode_map(prob: torch.Tensor, *, width: int = DECODE_WIDTH) -> torch.Tensor:
+    """``[B, 5, h, w]`` probabilities resized bilinearly to ``width`` columns (same aspect).
+
+    For callers that decode whole maps themselves; :func:`decode_prob_map` does the
+    same resize, for the slots that exist only, when given a narrower map.
+    """
+    h, w = prob.shape[-2:]
+    if w >= width:
+        return prob
+    size = (max(1, round(h * width / w)), width)
+    return torch.nn.functional.interpolate(prob, size=size, mode="bilinear", align_corners=False)
 
 
 @dataclass(frozen=True, eq=False)

@@ -112,3 +112,12 @@ def test_counts_follow_the_one_f1_convention() -> None:
     assert Counts(8, 2, 2).f1 == pytest.approx(0.8)
     table = format_table({"m": [{"test0_normal": Counts(0, 0, 5), "total": Counts(8, 2, 2)}]})
     assert "| normal | – |" in table and "| **total** | 80.0 |" in table
+
+
+def test_decode_map_resizes_narrow_maps_to_the_decode_width() -> None:
+    from lgad_studio.core.inference import decode_map
+
+    prob = torch.softmax(torch.randn(2, 5, 24, 64), dim=1)
+    wide = decode_map(prob)
+    assert wide.shape == (2, 5, 300, 800) and torch.allclose(wide.sum(dim=1), torch.ones(1))
+    assert decode_map(wide) is wide
