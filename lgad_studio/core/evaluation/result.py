@@ -217,6 +217,10 @@ class EvaluationResult:
             self._dataset = open_dataset(self.dataset_root)
         return self._dataset
 
+    def is_of(self, dataset) -> bool:
+        """Whether ``dataset`` (or ``None``) is the one this result was computed on."""
+        return dataset is not None and Path(dataset.root).resolve() == self.dataset_root.resolve()
+
     def attach(self, dataset) -> None:
         """Read the ground truth from this already open dataset (same root)."""
         self._dataset = dataset

@@ -77,7 +77,7 @@ def load_result_events(path: str | Path, *, dataset=None) -> Iterator[Progress]:
     """A job: load a saved result (and open its dataset unless ``dataset`` has the same root)."""
     yield Progress(0, 1, f"opening {Path(path).name}")
     loaded = EvaluationResult.load(path)
-    if dataset is not None and Path(dataset.root).resolve() == loaded.dataset_root.resolve():
+    if loaded.is_of(dataset):
         loaded.attach(dataset)
     else:
         _ = loaded.dataset  # open it here, not in the window's thread

@@ -248,7 +248,7 @@ class EvaluateTab(QWidget):
     def set_result(self, result: EvaluationResult) -> None:
         self.result = result
         self._predictors = {}
-        if self.dataset is not None and _same_root(self.dataset.root, result.dataset_root):
+        if result.is_of(self.dataset):
             result.attach(self.dataset)  # the labels the editor edits
         self.progress.stop(f"Evaluated {len(result.entries)} images of {result.split}")
         self.table.set_result(result)
@@ -391,13 +391,5 @@ class EvaluateTab(QWidget):
         self.evaluate_button.setEnabled(self.dataset is not None and not running)
         self.cancel_button.setEnabled(running)
         self.save_button.setEnabled(self.result is not None)
-        same = (
-            self.result is not None
-            and self.dataset is not None
-            and _same_root(self.dataset.root, self.result.dataset_root)
-        )
+        same = self.result is not None and self.result.is_of(self.dataset)
         self.fix_button.setEnabled(same and self.current_entry() is not None)
-
-
-def _same_root(a: str | Path, b: str | Path) -> bool:
-    return Path(a).resolve() == Path(b).resolve()
