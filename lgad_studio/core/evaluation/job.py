@@ -107,7 +107,7 @@ def evaluate_checkpoints(
             last = now
             yield Progress(len(done), total, image.entry)
     n = len(done)
-    return EvaluationResult(
+    result = EvaluationResult(
         dataset_root=dataset_root,
         split=split,
         entries=done,
@@ -119,3 +119,5 @@ def evaluate_checkpoints(
         store=store,
         dataset=dataset,
     )
+    result.index_of("")  # build the entry index in the job's thread, not the window's
+    return result

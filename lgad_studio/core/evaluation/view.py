@@ -81,6 +81,7 @@ def load_result_events(path: str | Path, *, dataset=None) -> Iterator[Progress]:
         loaded.attach(dataset)
     else:
         _ = loaded.dataset  # open it here, not in the window's thread
+    loaded.index_of("")  # and build the entry index here too (34,680 entries: 10 ms)
     yield Progress(1, 1, f"{len(loaded.entries)} images × {len(loaded.infos)} checkpoints")
     return loaded
 

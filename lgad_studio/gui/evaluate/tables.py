@@ -24,6 +24,9 @@ METRICS = ("f1", "precision", "recall", "tp", "fp", "fn")
 METRIC_TITLES = {"f1": "F1", "precision": "P", "recall": "R", "tp": "TP", "fp": "FP", "fn": "FN"}
 VALUE_ROLE = Qt.ItemDataRole.UserRole
 IMAGE_COLUMNS = ("Image", "Category", "F1", "TP", "FP", "FN")
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_VALUE = int(VALUE_ROLE.value)
 
 
 def format_score(value: float) -> str:
@@ -47,6 +50,13 @@ class CategoryTable(QTableWidget):
         self._categories: list[str] = []
 
     def set_result(self, result: EvaluationResult) -> None:
+        self.setUpdatesEnabled(False)  # one layout and paint for the whole table
+        try:
+            self._fill(result)
+        finally:
+            self.setUpdatesEnabled(True)
+
+    def _fill(self, result: EvaluationResult) -> None:
         self.clear()
         self.clearSpans()
         self._categories = result.categories()
@@ -57,13 +67,14 @@ class CategoryTable(QTableWidget):
             [METRIC_TITLES[m] for _ in result.checkpoints for m in METRICS]
         )
         self.setVerticalHeaderLabels(["checkpoint", *self._categories])
+        bold = self.font()
+        bold.setBold(True)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         for k, evaluation in enumerate(result.checkpoints):
             head = QTableWidgetItem(evaluation.label)
             head.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             head.setToolTip(str(evaluation.checkpoint))
-            font = head.font()
-            font.setBold(True)
-            head.setFont(font)
+            head.setFont(bold)
             self.setItem(0, k * len(METRICS), head)
             self.setSpan(0, k * len(METRICS), 1, len(METRICS))
             table = evaluation.by_category()
@@ -73,13 +84,9 @@ class CategoryTable(QTableWidget):
                     value = getattr(scores, metric) if scores is not None else None
                     item = QTableWidgetItem(self._text(metric, value))
                     item.setData(VALUE_ROLE, value)
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
+                    item.setTextAlignment(right)
                     if category == "total":
-                        font = item.font()
-                        font.setBold(True)
-                        item.setFont(font)
+                        item.setFont(bold)
                     self.setItem(r, k * len(METRICS) + m, item)
 
     @staticmethod
@@ -159,20 +166,22 @@ class ImageTableModel(QAbstractTableModel):
             return IMAGE_COLUMNS[section]
         return None
 
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+    def data(self, index, role=_DISPLAY):
+        # Qt asks seven roles per visible cell on every paint: answer the unused ones first,
+        # with plain int comparisons (an enum comparison costs more than the answer).
+        if role != _DISPLAY and role != _VALUE and role != _TOOLTIP:
+            return None
         if not index.isValid():
             return None
         i = int(self._order[index.row()])
         column = index.column()
-        if role == VALUE_ROLE:
+        if role == _VALUE:
             return self._value(i, column)
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if column == 2:
                 return format_score(float(self._f1[i]))
             return str(self._value(i, column))
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-            return self._entries[i]
-        return None
+        return self._entries[i] if column == 0 else None
 
     def _value(self, i: int, column: int):
         if column == 0:
