@@ -228,6 +228,7 @@ def open_in_tab(args: argparse.Namespace) -> int:
     verdict = "OK" if np.percentile(values, 99) < 16 else "ABOVE TARGET"
     print(f"target p99 < 16 ms: {verdict}")
     window.close()
+    app.processEvents()
     return 0
 
 
