@@ -15,9 +15,10 @@ the demo preset) through:
 - ``torch x2``: the one-thread path with torch given both threads instead.
 
 Runs are interleaved (each round runs every variant once, in rotated order) and
-medians are printed, with the counts of every variant checked identical. A
+medians are printed -- wall-clock images/s and CPU ms per image (the steadier
+figure on a shared machine) -- with the counts of every variant checked identical. A
 last line times the network alone with ``channels_last`` against the default
-layout (the ADR's reason not to use it on CPU).
+layout, interleaved (see ``lgad_studio/core/inference.py`` for why it stays off).
 
     .venv/bin/python benchmarks/inference_speed.py [--images 64] [--repeat 3] [--size 200x72]
 """
@@ -94,21 +95,26 @@ def after(predictor, dataset, entries, batch: int, threads: int) -> list[tuple[i
     ]
 
 
-def forward_ms(model, input_size, *, channels_last: bool, batch: int, repeat: int) -> float:
+def forward_ms(model, input_size, *, batch: int, repeat: int) -> tuple[float, float]:
+    """CPU ms per image of the network alone: default layout, then ``channels_last``
+    (a copy of the model), interleaved, medians."""
+    import copy
+
     w, h = input_size
     x = torch.randn(batch, 3, h, w)
-    if channels_last:
-        model = model.to(memory_format=torch.channels_last)
-        x = x.contiguous(memory_format=torch.channels_last)
-    times = []
+    x_last = x.contiguous(memory_format=torch.channels_last)
+    last = copy.deepcopy(model).to(memory_format=torch.channels_last)
+    plain_s, last_s = [], []
     with torch.inference_mode():
-        model(x)
+        model(x), last(x_last)
         for _ in range(repeat):
-            t = time.perf_counter()
+            t = time.process_time()
             model(x)
-            times.append(time.perf_counter() - t)
-    model.to(memory_format=torch.contiguous_format)
-    return 1000 * statistics.median(times) / batch
+            plain_s.append(time.process_time() - t)
+            t = time.process_time()
+            last(x_last)
+            last_s.append(time.process_time() - t)
+    return tuple(1000 * statistics.median(v) / batch for v in (plain_s, last_s))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,13 +155,15 @@ def main(argv: list[str] | None = None) -> int:
 
     names = ["before", "after", "after x2", "torch x2"]
     seconds: dict[str, list[float]] = {n: [] for n in names}
+    cpu: dict[str, list[float]] = {n: [] for n in names}
     results: dict[str, list] = {}
     run("after")  # warm-up: caches, allocator
     for r in range(args.repeat):
         for name in names[r % len(names) :] + names[: r % len(names)]:
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             results[name] = run(name)
             seconds[name].append(time.perf_counter() - t)
+            cpu[name].append(time.process_time() - c)
     torch.set_num_threads(1)
     n = len(entries)
     print(f"{n} images 1640x590, ENet x{args.width} at {w}x{h}, batch {args.batch}, "
@@ -163,12 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     base = statistics.median(seconds["before"])
     for name in names:
         s = statistics.median(seconds[name])
-        print(f"  {name:<9} {n / s:6.1f} images/s  ({base / s:4.2f}x before)")
+        c = statistics.median(cpu[name])
+        print(f"  {name:<9} {n / s:6.1f} images/s  ({base / s:4.2f}x before), "
+              f"CPU {1000 * c / n:5.1f} ms/image")  # fmt: skip
     same = all(results[name] == results["before"] for name in names)
     print(f"identical per-image counts: {same}")
-    plain = forward_ms(model, (w, h), channels_last=False, batch=args.batch, repeat=5)
-    last = forward_ms(model, (w, h), channels_last=True, batch=args.batch, repeat=5)
-    print(f"network alone, 1 thread: {plain:.1f} ms/image; channels_last {last:.1f} ms/image")
+    plain, last = forward_ms(model, (w, h), batch=args.batch, repeat=8)
+    print(f"network alone, 1 thread, CPU: {plain:.1f} ms/image; channels_last {last:.1f} ms/image")
     return 0 if same else 1
 
 

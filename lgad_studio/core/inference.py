@@ -13,8 +13,16 @@ decoded to lanes in the image's own frame (:mod:`lgad_studio.core.decode`).
 
 ``predict_batch`` is ``decode_batch(infer_batch(...))``: the evaluation
 generator runs the two halves on different threads so that decoding and
-matching one batch overlap with the inference of the next. ``channels_last``
-is off by default: measured slower for ENet on CPU (``benchmarks/inference_speed.py``).
+matching one batch overlap with the inference of the next.
+
+``channels_last`` is off by default. For inference on this project's CPU it
+measured between 0 and 12 % less CPU time (``benchmarks/inference_speed.py``,
+interleaved runs on a shared machine),
+but its kernels round differently (outputs differ by ~3e-8, enough to move an
+argmax at a tie), and validation runs the model being trained in the layout
+training keeps (contiguous: channels_last is slower for training here). So that
+validation, ``predict`` and the Evaluate tab report identical counts, predictors
+use the default layout unless asked (``LanePredictor(ckpt, channels_last=True)``).
 """
 
 from __future__ import annotations
