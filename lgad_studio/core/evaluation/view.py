@@ -73,17 +73,26 @@ def image_view_events(
     return image_view(result, checkpoint_index, entry, predictors=predictors)
 
 
-def load_result_events(path: str | Path, *, dataset=None) -> Iterator[Progress]:
-    """A job: load a saved result (and open its dataset unless ``dataset`` has the same root)."""
-    yield Progress(0, 1, f"opening {Path(path).name}")
+def load_result_events(
+    path: str | Path, *, dataset=None, predictors: MutableMapping[Path, object] | None = None
+) -> Iterator[Progress]:
+    """A job: load a saved result (and open its dataset unless ``dataset`` has the same
+    root); returns ``(result, ImageView of its first image under the first checkpoint)``,
+    the view ``None`` for an empty result. ``predictors`` caches the loaded checkpoints."""
+    yield Progress(0, 2, f"opening {Path(path).name}")
     loaded = EvaluationResult.load(path)
     if loaded.is_of(dataset):
         loaded.attach(dataset)
     else:
         _ = loaded.dataset  # open it here, not in the window's thread
     loaded.index_of("")  # and build the entry index here too (34,680 entries: 10 ms)
-    yield Progress(1, 1, f"{len(loaded.entries)} images × {len(loaded.infos)} checkpoints")
-    return loaded
+    yield Progress(1, 2, f"{len(loaded.entries)} images × {len(loaded.infos)} checkpoints")
+    first = None
+    if loaded.entries and loaded.infos:
+        cache = predictors if predictors is not None else {}
+        first = image_view(loaded, 0, loaded.entries[0], predictors=cache)
+    yield Progress(2, 2, "ready")
+    return loaded, first
 
 
 def save_result_events(result: EvaluationResult, path: str | Path) -> Iterator[Progress]:

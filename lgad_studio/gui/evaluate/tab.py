@@ -33,14 +33,10 @@ from PySide6.QtWidgets import (
 from lgad_studio.core.attention_view import AttentionSet, attention_events
 from lgad_studio.core.evaluation.job import evaluate_checkpoints
 from lgad_studio.core.evaluation.result import EvaluationResult
-from lgad_studio.core.evaluation.view import (
-    ImageView,
-    image_view_events,
-    load_result_events,
-    save_result_events,
-)
+from lgad_studio.core.evaluation.view import ImageView, image_view_events
 from lgad_studio.gui.attention import AttentionGrid
 from lgad_studio.gui.evaluate.overlay import OverlayView
+from lgad_studio.gui.evaluate.result_files import ResultFiles
 from lgad_studio.gui.evaluate.tables import CategoryTable, ImageList
 from lgad_studio.gui.jobs import Job, JobRunner
 from lgad_studio.gui.train.banner import ErrorBanner
@@ -49,7 +45,7 @@ from lgad_studio.gui.train.progress import ProgressPanel
 _PATH_ROLE = Qt.ItemDataRole.UserRole
 
 
-class EvaluateTab(QWidget):
+class EvaluateTab(ResultFiles, QWidget):
     """Evaluate student checkpoints and review their failures image by image."""
 
     fix_labels_requested = Signal(str)  # dataset entry
@@ -68,6 +64,7 @@ class EvaluateTab(QWidget):
         self.view_job: Job | None = None
         self.last_error: tuple[str, str] | None = None
         self._predictors: dict[Path, object] = {}  # for probability maps no longer stored
+        self._first_view: ImageView | None = None  # prepared with an opened result
 
         self.checkpoint_list = QListWidget()
         self.checkpoint_list.setMaximumHeight(84)
@@ -220,34 +217,18 @@ class EvaluateTab(QWidget):
         self._update_buttons()
         return job
 
-    def open_result(self, path: str | Path) -> Job:
-        """Load a saved evaluation as a job; the tab shows it when loaded (``evaluated``)."""
-        dataset = self.dataset
-        job = self.runner.submit(
-            f"open {Path(path).name}",
-            lambda cancel: load_result_events(path, dataset=dataset),
-            lane="quick",
-        )
-        job.finished.connect(self.set_result)
-        job.errored.connect(lambda message, details: self._show_error((message, details)))
-        return job
-
-    def save_result(self, path: str | Path) -> Job | None:
-        """Save the shown evaluation as a job (``result_saved`` when written)."""
-        if self.result is None:
-            self._show_error(("Evaluate or open a result first.", ""))
-            return None
-        result = self.result
-        job = self.runner.submit(
-            f"save {Path(path).name}", lambda cancel: save_result_events(result, path), lane="quick"
-        )
-        job.finished.connect(self.result_saved.emit)
-        job.errored.connect(lambda message, details: self._show_error((message, details)))
-        return job
-
-    def set_result(self, result: EvaluationResult) -> None:
+    def set_result(
+        self,
+        result: EvaluationResult,
+        *,
+        first_view: ImageView | None = None,
+        predictors: dict | None = None,
+    ) -> None:
+        """Show a result; ``first_view`` (of its first image, prepared in a job) is drawn in
+        the same turn of the event loop, so the window hitches once, not twice."""
         self.result = result
-        self._predictors = {}
+        self._predictors = predictors if predictors is not None else {}
+        self._first_view = first_view
         if result.is_of(self.dataset):
             result.attach(self.dataset)  # the labels the editor edits
         self.progress.stop(f"Evaluated {len(result.entries)} images of {result.split}")
@@ -266,6 +247,10 @@ class EvaluateTab(QWidget):
         attention if that view is open. Reading and matching run on the quick lane."""
         k = self._current_index()
         if k is None or self.result.index_of(entry) is None:
+            return None
+        view, self._first_view = self._first_view, None
+        if view is not None and (view.entry, view.checkpoint_index) == (entry, k):
+            self._show_view(view)
             return None
         result, predictors = self.result, self._predictors
         if self.view_job is not None and not self.view_job.state.is_terminal:
@@ -311,7 +296,11 @@ class EvaluateTab(QWidget):
     def _on_view_finished(self, job: Job, view: ImageView) -> None:
         if job is not self.view_job or view.entry != self.current_entry():
             return  # another image was selected meanwhile
+        self._show_view(view)
+
+    def _show_view(self, view: ImageView) -> None:
         self.entry_label.setText(f"{view.entry}  ({view.category})")
+        self._update_buttons()
         self.overlay.show_image(view.image, view.result, lane_prob=view.lane_prob)
         if view.note:
             self._show_error((view.note, ""))
@@ -352,20 +341,6 @@ class EvaluateTab(QWidget):
     def _on_cancel_clicked(self) -> None:
         if self.job is not None:
             self.job.cancel()
-
-    def _on_open_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open an evaluation result", "", "Evaluation results (*.npz)"
-        )
-        if path:
-            self.open_result(path)
-
-    def _on_save_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the evaluation", "evaluation.npz", "Evaluation results (*.npz)"
-        )
-        if path:
-            self.save_result(path)
 
     def _on_add_clicked(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
