@@ -1,0 +1,129 @@
+"""Uncertainty signals and the review queue."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.stats import hypergeom
+
+from lgad_studio.core.autolabel import (
+    ImageProposals,
+    LaneProposal,
+    clips,
+    next_uncertain,
+    review_queue,
+)
+from lgad_studio.core.autolabel.ranking import hits_at_fraction, random_hits, temporal_scores
+from lgad_studio.core.autolabel.signals import (
+    existence_ambiguity,
+    image_signals,
+    label_disagreement,
+    lane_disagreement,
+    model_disagreement,
+    temporal_jumps,
+    uncertainty_of,
+    weak_lane,
+)
+from lgad_studio.core.lanes import Lane, LaneSet
+
+ROWS = 589.0 - 20.0 * np.arange(18)
+
+
+def lane(x: float, slot: int | None = None) -> Lane:
+    return Lane(np.column_stack([x + 0.8 * (589 - ROWS), ROWS]), slot)
+
+
+def image(exist, lanes=(), row_probs=None) -> ImageProposals:
+    props = tuple(
+        LaneProposal(ln, float(exist[(ln.slot or 1) - 1]), 0.8,
+                     np.full(18, 0.8) if row_probs is None else row_probs[i])
+        for i, ln in enumerate(lanes)
+    )  # fmt: skip
+    return ImageProposals("a.jpg", (1640, 590), props, exist, ROWS)
+
+
+def test_existence_near_one_half_is_uncertain() -> None:
+    assert existence_ambiguity(image([0.99, 0.01, 1.0, 0.0])) == pytest.approx(0.02)
+    assert existence_ambiguity(image([0.99, 0.5, 1.0, 0.0])) == pytest.approx(1.0)
+    assert existence_ambiguity(image([0.99, 0.75, 1.0, 0.0])) == pytest.approx(0.5)
+    assert existence_ambiguity(image([np.nan] * 4)) == 0.0
+
+
+def test_weak_lane_sees_low_and_patchy_lanes() -> None:
+    solid = np.full(18, 0.9)
+    patchy = solid.copy()
+    patchy[4:12] = 0.1  # a gap in the middle: the rows are still inside the lane's span
+    exist = [0.9, 0.9, 0.9, 0.9]
+    assert weak_lane(image(exist, [lane(300, 1)], [solid])) == pytest.approx(0.1)
+    assert weak_lane(image(exist, [lane(300, 1), lane(800, 2)], [solid, patchy])) == pytest.approx(
+        1 - (10 * 0.9 + 8 * 0.1) / 18
+    )
+    assert weak_lane(
+        image([0.9, 0.2, 0.9, 0.9], [lane(300, 1), lane(800, 2)], [solid, patchy])
+    ) == pytest.approx(0.1)  # hidden lane ignored
+    assert weak_lane(image(exist)) == 0.0
+
+
+def test_lane_disagreement_is_the_metrics_soft_f1() -> None:
+    a = LaneSet((lane(300, 1), lane(800, 2)))
+    assert lane_disagreement(a, a) == 0.0
+    assert lane_disagreement(LaneSet(), LaneSet()) == 0.0
+    assert lane_disagreement(a, LaneSet()) == 1.0
+    one = lane_disagreement(a, LaneSet((lane(300, 1),)))
+    assert one == pytest.approx(1 - 2 / 3)  # one of two lanes missing
+    shifted = lane_disagreement(a, LaneSet((lane(312, 1), lane(800, 2))))
+    far = lane_disagreement(a, LaneSet((lane(360, 1), lane(800, 2))))
+    assert 0 < shifted < far < 0.5 + 1e-9
+    props = image([0.9, 0.9, 0.2, 0.2], [lane(300, 1), lane(800, 2), lane(1200, 3)])
+    assert label_disagreement(props, a) == 0.0  # slot 3 is below the existence filter
+    assert label_disagreement(props, a, min_existence=0.1) == pytest.approx(1 - 4 / 5)
+    other = image([0.9, 0.9, 0.9, 0.2], [lane(300, 1), lane(800, 2), lane(1200, 3)])
+    assert model_disagreement(props, other) == pytest.approx(1 - 4 / 5)
+
+
+def test_temporal_jumps_single_out_a_corrupted_frame() -> None:
+    frames = [LaneSet((lane(300 + 2 * t, 1), lane(800 + 2 * t, 2))) for t in range(6)]
+    frames[3] = LaneSet((lane(306 + 60, 1), lane(806, 2)))  # one lane shifted by 60 px
+    jumps = temporal_jumps(frames)
+    assert int(np.argmax(jumps)) == 3 and jumps[3] > 0.2
+    assert max(jumps[:3] + jumps[4:]) < 0.1  # its neighbours keep one clean side
+    assert temporal_jumps(frames[:1]) == [0.0]
+    entries = [f"c/{t}.jpg" for t in range(6)]
+    lookup = dict(zip(entries, frames, strict=True))
+    assert temporal_scores(entries[::-1], lookup.__getitem__) == dict(
+        zip(entries, jumps, strict=True)
+    )
+
+
+def test_image_signals_and_default_uncertainty() -> None:
+    props = image([0.9, 0.6, 0.1, 0.1], [lane(300, 1), lane(800, 2)])
+    signals = image_signals(props, None)
+    assert set(signals) == {"existence", "weak_lane"}
+    assert uncertainty_of(signals) == pytest.approx(max(signals.values()))
+    labelled = image_signals(props, LaneSet((lane(300, 1),)))
+    assert uncertainty_of(labelled) == labelled["label"] == pytest.approx(1 - 2 / 3)
+
+
+def test_review_queue_order_next_and_clips() -> None:
+    scores = {"b.jpg": 0.5, "a.jpg": 0.5, "c.jpg": 0.9, "d.jpg": float("nan"), "e.jpg": 0.1}
+    queue = review_queue(scores)
+    assert queue == ["c.jpg", "a.jpg", "b.jpg", "e.jpg", "d.jpg"]
+    assert review_queue(scores, skip={"c.jpg"})[0] == "a.jpg"
+    assert next_uncertain(queue, None) == "c.jpg"
+    assert next_uncertain(queue, "a.jpg") == "b.jpg"
+    assert next_uncertain(queue, "a.jpg", skip={"b.jpg"}) == "e.jpg"
+    assert next_uncertain(queue, "d.jpg") is None
+    grouped = clips(["/d/c1/10.jpg", "/d/c1/2.jpg", "d/c2/1.jpg", "/d/c1/1.jpg"])
+    assert grouped == {
+        "d/c1": ["/d/c1/1.jpg", "/d/c1/2.jpg", "/d/c1/10.jpg"],
+        "d/c2": ["d/c2/1.jpg"],
+    }
+
+
+def test_measurement_arithmetic() -> None:
+    queue = [f"{i}" for i in range(100)]
+    assert hits_at_fraction(queue, {"0", "5", "50"}, 0.1) == 2
+    mean, low, high = random_hits(400, 80, 40)
+    assert mean == pytest.approx(8.0)
+    dist = hypergeom(400, 80, 40)
+    assert (low, high) == (dist.ppf(0.025), dist.ppf(0.975))
