@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "distill": ("distill", "train a student: LGAD, SAD or baseline"),
     "predict": ("predict", "write CULane .lines.txt predictions of a student checkpoint"),
     "export": ("export", "export a student checkpoint to ONNX"),
+    "autolabel": ("autolabel", "propose lanes for a dataset into a sidecar (checkpoint or ONNX)"),
     "demo": ("demo", "the whole pipeline on the demo dataset, with the per-category F1 table"),
 }
 
