@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lgad_studio.core.autolabel.fingerprint import predictor_fingerprint, run_key
+from lgad_studio.core.autolabel.label_hash import lanes_sha
+from lgad_studio.core.autolabel.laneness import Laneness, widen
 from lgad_studio.core.autolabel.proposals import ImageProposals, proposals_from_prediction
 from lgad_studio.core.autolabel.settings import AutolabelSettings
 from lgad_studio.core.autolabel.signals import image_signals, uncertainty_of
@@ -106,11 +108,15 @@ def autolabel(
         batch = []
         for (entry, image), pred in zip(images, predictions, strict=True):
             size = (image.shape[1], image.shape[0])
+            wide = widen(pred.prob_map, width=settings.decode_width)
             props = proposals_from_prediction(
-                entry, pred.prob_map, pred.exist, image_size=size, settings=settings
+                entry, pred.prob_map, pred.exist, image_size=size, settings=settings, wide=wide
             )
-            signals = image_signals(props, read_labels(dataset, entry, problems))
-            batch.append(props.with_signals(signals, uncertainty_of(signals)))
+            labels = read_labels(dataset, entry, problems)
+            field = Laneness.from_wide(wide, size)
+            signals = image_signals(props, labels, field=field)
+            sha = lanes_sha(labels) if labels is not None else ""
+            batch.append(props.with_signals(signals, uncertainty_of(signals), labels_sha=sha))
         return batch
 
     return (

@@ -16,8 +16,20 @@ import hashlib
 from collections.abc import Sequence
 
 from lgad_studio.core.formats.culane_lines import format_lines_text
+from lgad_studio.core.lanes import LaneSet
 
 NO_LABELS = "\0-"
+
+
+def lanes_text(lanes: LaneSet) -> str:
+    """The canonical text of one image's lanes: slots in slot order, then the ``.lines.txt``."""
+    slots = ",".join(str(lane.slot) for lane in lanes.in_slot_order())
+    return f"{slots}\0{format_lines_text(lanes)}"
+
+
+def lanes_sha(lanes: LaneSet) -> str:
+    """``sha256`` hex of :func:`lanes_text`: which labels a signal was computed against."""
+    return hashlib.sha256(lanes_text(lanes).encode()).hexdigest()
 
 
 def label_hash(
@@ -34,7 +46,5 @@ def label_hash(
         if not dataset.has_labels(entry):
             digest.update(NO_LABELS.encode())
             continue
-        lanes = dataset.read_lanes(entry)
-        slots = ",".join(str(lane.slot) for lane in lanes.in_slot_order())
-        digest.update(f"{slots}\0{format_lines_text(lanes)}\0".encode())
+        digest.update(f"{lanes_text(dataset.read_lanes(entry))}\0".encode())
     return digest.hexdigest()

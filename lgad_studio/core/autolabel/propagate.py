@@ -25,7 +25,6 @@ from collections.abc import Collection, Generator, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from lgad_studio.core.autolabel.fingerprint import predictor_fingerprint, run_key
 from lgad_studio.core.autolabel.job import (
@@ -34,32 +33,19 @@ from lgad_studio.core.autolabel.job import (
     read_images,
     run_batches,
 )
+from lgad_studio.core.autolabel.label_hash import lanes_text
+from lgad_studio.core.autolabel.laneness import Laneness, widen
 from lgad_studio.core.autolabel.proposals import X_DECIMALS, ImageProposals, LaneProposal
+from lgad_studio.core.autolabel.rows import x_at_rows
 from lgad_studio.core.autolabel.settings import DECODE_DEFAULTS
 from lgad_studio.core.autolabel.store import RunInfo
 from lgad_studio.core.errors import Problem
-from lgad_studio.core.formats.culane_lines import format_lines_text
-from lgad_studio.core.inference import DECODE_WIDTH, decode_map
+from lgad_studio.core.inference import DECODE_WIDTH
 from lgad_studio.core.lanes import NUM_SLOTS, Lane, LaneSet
 
 KIND = "propagation"
 SEARCH_PX = 20.0
 MIN_PROB = float(DECODE_DEFAULTS["prob_threshold"])  # the decoder's row threshold
-
-
-def x_at_rows(points: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """x of a polyline at rows ``ys``: linear between vertices, extended linearly past its ends."""
-    pts = points[np.argsort(points[:, 1], kind="stable")]
-    if len(pts) == 1:
-        return np.full(len(ys), pts[0, 0])
-    y, x = pts[:, 1], pts[:, 0]
-    out = np.interp(ys, y, x)
-    for lo, end in ((ys < y[0], (0, 1)), (ys > y[-1], (-2, -1))):
-        dy = y[end[1]] - y[end[0]]
-        slope = 0.0 if dy == 0 else (x[end[1]] - x[end[0]]) / dy
-        anchor = end[0] if end[0] == 0 else end[1]
-        out[lo] = x[anchor] + (ys[lo] - y[anchor]) * slope
-    return out
 
 
 def lane_between(a: Lane, b: Lane, alpha: float) -> Lane:
@@ -119,20 +105,16 @@ def refine_lanes(
 
     Args:
         prob_map: ``float32 [5, h, w]`` softmax of the frame (``Prediction.prob_map``);
-            lane-ness is ``1 - background``, so the model's slot is not trusted, only
-            where a lane is. The map is widened to ``decode_width`` columns like the
-            decoder's, and the peak is placed between columns by a parabola.
+            lane-ness is ``1 - background`` (:mod:`.laneness`), so the model's slot is
+            not trusted, only where a lane is.
         min_prob: a point moves only when the peak exceeds it.
 
     Returns:
         The lanes (slots kept) and, per lane, the mean lane-ness at its refined points
         (``None`` when no point was inside the image).
     """
-    wide = decode_map(torch.from_numpy(np.asarray(prob_map, np.float32)[None]), width=decode_width)
-    laneness = 1.0 - wide[0, 0].numpy().astype(np.float64)
-    h, w = laneness.shape
+    field = Laneness.from_wide(widen(prob_map, width=decode_width), lanes.image_size)
     width, height = lanes.image_size
-    radius = max(1, round(search_px * w / width))
     refined, means = [], []
     for lane in lanes:
         pts = lane.points.copy()
@@ -140,45 +122,22 @@ def refine_lanes(
         for k, (x, y) in enumerate(pts):
             if not (0 <= y < height and 0 <= x < width):
                 continue
-            row = _row_at(laneness, (y + 0.5) * h / height - 0.5)
-            col = (x + 0.5) * w / width - 0.5
-            lo, hi = max(0, round(col) - radius), min(w, round(col) + radius + 1)
-            peak = lo + int(np.argmax(row[lo:hi]))
-            if row[peak] > min_prob:
-                pts[k, 0] = round(((peak + _vertex(row, peak)) + 0.5) * width / w - 0.5, X_DECIMALS)
-                values.append(row[peak])
+            peak_x, value = field.peak_near(x, y, search_px)
+            if value > min_prob:
+                pts[k, 0] = round(peak_x, X_DECIMALS)
+                values.append(value)
             else:
-                values.append(row[min(w - 1, max(0, round(col)))])
+                values.append(field.peak_near(x, y, 0.0)[1])
         refined.append(lane.with_points(pts))
         means.append(float(np.mean(values)) if values else None)
     return LaneSet(tuple(refined), image_size=lanes.image_size), means
-
-
-def _row_at(grid: np.ndarray, fy: float) -> np.ndarray:
-    """The map row at fractional row ``fy`` (linear between rows): a point between two rows
-    of a coarse map is refined where the lane is at its own y, not at the nearer row's."""
-    r0 = int(np.clip(np.floor(fy), 0, len(grid) - 1))
-    r1 = min(r0 + 1, len(grid) - 1)
-    w = float(np.clip(fy - r0, 0.0, 1.0))
-    return grid[r0] if r1 == r0 or w == 0.0 else (1.0 - w) * grid[r0] + w * grid[r1]
-
-
-def _vertex(row: np.ndarray, peak: int) -> float:
-    """Sub-column offset in [-0.5, 0.5] of the parabola through the peak and its neighbours."""
-    if peak == 0 or peak == len(row) - 1:
-        return 0.0
-    left, mid, right = row[peak - 1], row[peak], row[peak + 1]
-    denom = left - 2 * mid + right
-    return 0.0 if denom >= 0 else float(np.clip(0.5 * (left - right) / denom, -0.5, 0.5))
 
 
 def lanes_digest(lanes_by_entry: Mapping[str, LaneSet]) -> str:
     """sha256 hex of entries and their lanes (slots and points), independent of dict order."""
     digest = hashlib.sha256()
     for entry in sorted(lanes_by_entry):
-        lanes = lanes_by_entry[entry]
-        slots = ",".join(str(ln.slot) for ln in lanes.in_slot_order())
-        digest.update(f"{entry}\0{slots}\0{format_lines_text(lanes)}\0".encode())
+        digest.update(f"{entry}\0{lanes_text(lanes_by_entry[entry])}\0".encode())
     return digest.hexdigest()
 
 

@@ -14,11 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-import torch
 
+from lgad_studio.core.autolabel.laneness import widen
 from lgad_studio.core.autolabel.settings import DEFAULT_MIN_EXISTENCE, AutolabelSettings
 from lgad_studio.core.decode import lanes_from_profile, row_profile
-from lgad_studio.core.inference import decode_map
 from lgad_studio.core.lanes import NUM_SLOTS, Lane, LaneSet
 
 X_DECIMALS = 2
@@ -89,6 +88,7 @@ class ImageProposals:
     rows: np.ndarray  # float64 [R]: the sampled rows (bottom-up)
     signals: dict[str, float] = field(default_factory=dict)
     uncertainty: float = 0.0
+    labels_sha: str = ""  # label_hash.lanes_sha of the labels the signals compared with ("" none)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lanes", tuple(self.lanes))
@@ -119,8 +119,13 @@ class ImageProposals:
         lanes = tuple(p.lane for p in self.filtered(min_existence=min_existence).lanes)
         return LaneSet(lanes, image_size=self.image_size)
 
-    def with_signals(self, signals: dict[str, float], uncertainty: float) -> ImageProposals:
-        return replace(self, signals=dict(signals), uncertainty=float(uncertainty))
+    def with_signals(
+        self, signals: dict[str, float], uncertainty: float, *, labels_sha: str = ""
+    ) -> ImageProposals:
+        """With the image's signals, its uncertainty and which labels they were computed against."""
+        return replace(
+            self, signals=dict(signals), uncertainty=float(uncertainty), labels_sha=labels_sha
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -131,6 +136,7 @@ class ImageProposals:
             "rows": self.rows.tolist(),
             "signals": dict(self.signals),
             "uncertainty": self.uncertainty,
+            "labels_sha": self.labels_sha,
         }
 
     @classmethod
@@ -144,6 +150,7 @@ class ImageProposals:
             np.asarray(data["rows"], dtype=np.float64),
             {str(k): float(v) for k, v in data["signals"].items()},
             float(data["uncertainty"]),
+            str(data.get("labels_sha", "")),
         )
 
 
@@ -154,6 +161,7 @@ def proposals_from_prediction(
     *,
     image_size: tuple[int, int],
     settings: AutolabelSettings | None = None,
+    wide: np.ndarray | None = None,
 ) -> ImageProposals:
     """Decode one prediction into proposals for every slot (any existence), with scores.
 
@@ -162,16 +170,16 @@ def proposals_from_prediction(
         exist: ``float32 [4]`` existence probabilities of slots 1-4.
         image_size: ``(W, H)`` of the image the lanes are reported in.
 
-    The map is widened to ``settings.decode_width`` columns and decoded as
+    The map is widened to ``settings.decode_width`` columns (or ``wide``, that map
+    already widened, is used) and decoded as
     :func:`~lgad_studio.core.decode.decode_prob_map` does, but for all slots.
     Signals and the uncertainty are left empty (see :mod:`.signals`).
     """
     settings = settings or AutolabelSettings()
-    wide = decode_map(
-        torch.from_numpy(np.asarray(prob_map, np.float32)[None]), width=settings.decode_width
-    )
+    if wide is None:
+        wide = widen(prob_map, width=settings.decode_width)
     profile = row_profile(
-        wide[0].numpy(), image_size=image_size, smooth_kernel=settings.smooth_kernel,
+        wide, image_size=image_size, smooth_kernel=settings.smooth_kernel,
         row_step=settings.row_step, num_rows=settings.num_rows,
     )  # fmt: skip
     exist = np.round(np.asarray(exist, dtype=np.float64).reshape(NUM_SLOTS), P_DECIMALS)

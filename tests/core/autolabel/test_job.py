@@ -17,6 +17,7 @@ from lgad_studio.core.autolabel import (
     default_store_path,
     unlabelled_entries,
 )
+from lgad_studio.core.autolabel.label_hash import lanes_sha
 from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.core.predictors import load_predictor
 
@@ -65,7 +66,9 @@ def test_autolabel_writes_only_its_sidecar(student: Path, culane: Path) -> None:
     some = stored[ds.entries("train")[0]]
     assert some.image_size == (1640, 590) and len(some.exist) == 4
     assert any(len(p) for p in stored.values())  # the fixture model does propose lanes
-    assert {"existence", "weak_lane", "label"} <= set(some.signals)  # labelled: label signal
+    assert set(some.signals) == {"existence", "weak_lane", "label", "missing_lane", "label_support"}
+    assert some.uncertainty == some.signals["label_support"]  # labelled: the measured best
+    assert some.labels_sha == lanes_sha(ds.read_lanes(ds.entries("train")[0]))  # which labels
 
 
 def test_out_path_that_is_not_a_store_is_refused(student: Path, culane: Path) -> None:
@@ -105,7 +108,7 @@ def test_only_unlabelled_leaves_labelled_images_byte_identical(
         (run,) = store.runs()
         stored = store.load(run.run_key)
     assert sorted(stored) == sorted(unlabelled)
-    assert all("label" not in p.signals for p in stored.values())  # nothing to disagree with
+    assert all("label" not in p.signals and p.labels_sha == "" for p in stored.values())
     text = capsys.readouterr().out
     assert f"autolabel: {len(unlabelled)} images proposed, 0 already done" in text
 

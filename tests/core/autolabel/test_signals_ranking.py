@@ -13,15 +13,20 @@ from lgad_studio.core.autolabel import (
     next_uncertain,
     review_queue,
 )
+from lgad_studio.core.autolabel.laneness import Laneness
 from lgad_studio.core.autolabel.ranking import hits_at_fraction, random_hits, temporal_scores
+from lgad_studio.core.autolabel.rows import x_at_rows
 from lgad_studio.core.autolabel.signals import (
     existence_ambiguity,
     image_signals,
     label_disagreement,
+    label_support,
     lane_disagreement,
+    missing_lane,
     model_disagreement,
     temporal_jumps,
     uncertainty_of,
+    unsupported_label,
     weak_lane,
 )
 from lgad_studio.core.lanes import Lane, LaneSet
@@ -95,13 +100,47 @@ def test_temporal_jumps_single_out_a_corrupted_frame() -> None:
     )
 
 
+def ridge_field(lanes: LaneSet, value: float = 0.9) -> Laneness:
+    """The lane-ness of a model that sees exactly ``lanes`` (a ridge 2 columns wide)."""
+    wide = np.zeros((5, 288, 800), np.float32)
+    wide[0] = 1.0
+    cols = np.arange(800)
+    for row in range(288):
+        y = (row + 0.5) * 590 / 288 - 0.5
+        for ln in lanes:
+            c = (x_at_rows(ln.points, np.array([y]))[0] + 0.5) * 800 / 1640 - 0.5
+            wide[0, row] = np.minimum(
+                wide[0, row], 1 - value * np.exp(-0.5 * ((cols - c) / 2) ** 2)
+            )
+    return Laneness.from_wide(wide, (1640, 590))
+
+
+def test_label_support_asks_whether_the_model_sees_a_lane_where_the_label_is() -> None:
+    field = ridge_field(LaneSet((lane(300, 1), lane(800, 2))))
+    good = LaneSet((lane(305, 1), lane(800, 2)))  # 5 px off: inside the 15-px window
+    moved = LaneSet((lane(360, 1), lane(800, 2)))  # one lane 60 px off
+    extra = LaneSet((lane(300, 1), lane(800, 2), lane(1300, 3)))
+    assert label_support(field, good, ROWS) == pytest.approx([0.9, 0.9], abs=0.02)
+    assert unsupported_label(field, good, ROWS) == pytest.approx(0.1, abs=0.02)
+    assert unsupported_label(field, moved, ROWS) > 0.95
+    assert unsupported_label(field, extra, ROWS) > 0.95
+    assert unsupported_label(field, LaneSet(), ROWS) == 0.0
+    props = image([0.9, 0.9, 0.1, 0.1], [lane(300, 1), lane(800, 2)])
+    assert missing_lane(props, good) == 0.0
+    assert missing_lane(props, LaneSet((lane(300, 1),))) == pytest.approx(0.9 * 0.8)
+
+
 def test_image_signals_and_default_uncertainty() -> None:
     props = image([0.9, 0.6, 0.1, 0.1], [lane(300, 1), lane(800, 2)])
     signals = image_signals(props, None)
     assert set(signals) == {"existence", "weak_lane"}
-    assert uncertainty_of(signals) == pytest.approx(max(signals.values()))
+    assert uncertainty_of(signals) == signals["weak_lane"]  # unlabelled: the weak-lane signal
     labelled = image_signals(props, LaneSet((lane(300, 1),)))
+    assert set(labelled) == {"existence", "weak_lane", "label", "missing_lane"}
     assert uncertainty_of(labelled) == labelled["label"] == pytest.approx(1 - 2 / 3)
+    field = ridge_field(LaneSet((lane(300, 1), lane(800, 2))))
+    full = image_signals(props, LaneSet((lane(360, 1),)), field=field)
+    assert uncertainty_of(full) == full["label_support"] > 0.95  # measured best: label support
 
 
 def test_review_queue_order_next_and_clips() -> None:
