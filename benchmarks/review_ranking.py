@@ -6,7 +6,7 @@ Measurement of issue 12 on the demo data:
    ``--fraction`` of the images gets one corruption (``shift``: one lane moved
    sideways by 40-80 px; ``drop``: one lane removed; ``extra``: a lane added, a
    copy of one moved by 150-300 px or, on an image without lanes, a made-up one),
-   in equal numbers. Every signal ranks all images; we count the corrupted images
+   in turn (an image without lanes always gets ``extra``). Every signal ranks all images; we count the corrupted images
    in the top 10 % of the queue, against random order (hypergeometric mean and
    95 % interval), over ``--seeds`` corruption seeds (mean ± std, and the range).
 2. **Wrong proposals** (images without labels): which model-only signal puts
@@ -150,8 +150,11 @@ def measure_labels(clean, models, seeds, fraction) -> None:
     positives = round(fraction * n)
     hits: dict[str, list[int]] = {}
     found: dict[str, dict[str, list[int]]] = {}
+    counts: dict[str, list[int]] = {k: [] for k in KINDS}
     for seed in seeds:
         labels, kinds = corrupted_set(clean, fraction, seed)
+        for kind in KINDS:
+            counts[kind].append(sum(1 for k in kinds.values() if k == kind))
         table = {e: label_signals(e, labels[e], models) for e in labels}
         for name in next(iter(table.values())):
             queue = review_queue({e: table[e][name] for e in table})
@@ -163,7 +166,9 @@ def measure_labels(clean, models, seeds, fraction) -> None:
     mean, low, high = random_hits(n, positives, drawn)
     print(f"\n1. Corrupted labels: {positives} of {n} images, top {drawn} of the queue, "
           f"mean over corruption seeds {list(seeds)}\n")  # fmt: skip
-    print(f"| signal | corrupted images in the top 10 % (at most {drawn}) | shift / drop / extra |")
+    of = " / ".join(f"{statistics.mean(counts[k]):.1f}" for k in KINDS)
+    print(f"| signal | corrupted images in the top 10 % (at most {drawn}) | "
+          f"shift / drop / extra (of {of}) |")  # fmt: skip
     print("|---|---|---|")
     for name in sorted(hits, key=lambda k: -statistics.mean(hits[k])):
         print(summarise(name, hits[name], found[name]))

@@ -15,7 +15,8 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import PurePosixPath
 
-from lgad_studio.core.autolabel.signals import temporal_jumps
+from lgad_studio.core.autolabel.proposals import ImageProposals
+from lgad_studio.core.autolabel.signals import model_disagreement, temporal_jumps
 from lgad_studio.core.lanes import LaneSet
 
 
@@ -61,6 +62,14 @@ def temporal_scores(entries: Iterable[str], lanes_of: Callable[[str], LaneSet]) 
     for frames in clips(entries).values():
         scores.update(zip(frames, temporal_jumps([lanes_of(f) for f in frames]), strict=True))
     return scores
+
+
+def model_disagreement_scores(
+    a: Mapping[str, ImageProposals], b: Mapping[str, ImageProposals]
+) -> dict[str, float]:
+    """The ``models`` signal of every entry two runs share (e.g. ``store.load`` of an LGAD and
+    a baseline run): the best order for unlabelled images when two models ran."""
+    return {e: model_disagreement(a[e], b[e]) for e in sorted(set(a) & set(b))}
 
 
 def hits_at_fraction(queue: Sequence[str], positives: Collection[str], fraction: float) -> int:

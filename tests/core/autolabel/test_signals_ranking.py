@@ -14,7 +14,12 @@ from lgad_studio.core.autolabel import (
     review_queue,
 )
 from lgad_studio.core.autolabel.laneness import Laneness
-from lgad_studio.core.autolabel.ranking import hits_at_fraction, random_hits, temporal_scores
+from lgad_studio.core.autolabel.ranking import (
+    hits_at_fraction,
+    model_disagreement_scores,
+    random_hits,
+    temporal_scores,
+)
 from lgad_studio.core.autolabel.rows import x_at_rows
 from lgad_studio.core.autolabel.signals import (
     existence_ambiguity,
@@ -84,6 +89,8 @@ def test_lane_disagreement_is_the_metrics_soft_f1() -> None:
     assert label_disagreement(props, a, min_existence=0.1) == pytest.approx(1 - 4 / 5)
     other = image([0.9, 0.9, 0.9, 0.2], [lane(300, 1), lane(800, 2), lane(1200, 3)])
     assert model_disagreement(props, other) == pytest.approx(1 - 4 / 5)
+    scores = model_disagreement_scores({"a.jpg": props, "b.jpg": props}, {"a.jpg": other})
+    assert scores == {"a.jpg": pytest.approx(1 - 4 / 5)}  # only the entries both runs have
 
 
 def test_temporal_jumps_single_out_a_corrupted_frame() -> None:
