@@ -27,8 +27,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", required=True, help="proposals sidecar, a .sqlite file (created if missing)"
     )
     parser.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N or mps")
-    parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--threads", type=int, help="torch / onnxruntime CPU threads")
+    parser.add_argument("--batch-size", type=positive, default=8)
+    parser.add_argument("--threads", type=positive, help="torch / onnxruntime CPU threads")
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of at least 1")
+    return value
 
 
 def scope(dataset, split: str | None, only_unlabelled: bool) -> list[str]:
@@ -55,7 +65,6 @@ def run(args: argparse.Namespace) -> int:
     settings = AutolabelSettings(batch_size=args.batch_size)
     dataset = open_dataset(args.data)
     entries = scope(dataset, args.split, args.only_unlabelled)
-    ProposalStore(args.out).close()  # a wrong --out fails before the model loads
     predictor = load_predictor(args.model, device=args.device)
     job = autolabel(predictor, dataset, entries, args.out, settings=settings, model_path=args.model)
     summary = _drive(job)
