@@ -56,7 +56,8 @@ def test_proposals_hold_the_predictors_lanes_and_more(student: Path, culane: Pat
         assert props.rows.tolist() == [589 - 20 * i for i in range(18)]
         for lane in props.lanes:
             kept = np.isin(props.rows, lane.lane.points[:, 1])
-            assert np.all(lane.row_probs[kept] > 0.3) and np.all(lane.row_probs[~kept] <= 0.3)
+            # kept rows exceed 0.3 before rounding to 1e-4, so they may read 0.3 after it
+            assert np.all(lane.row_probs[kept] >= 0.3) and np.all(lane.row_probs[~kept] <= 0.3)
             assert lane.mean_prob == pytest.approx(lane.row_probs[kept].mean(), abs=1e-4)
         below += sum(1 for p in props.lanes if p.existence < 0.5)
     assert below > 0  # lanes under the threshold are kept for the filter to reveal
