@@ -48,7 +48,8 @@ def onnx_metadata(ckpt: Checkpoint) -> dict:
         "format_version": METADATA_VERSION,
         "input": {
             "name": "input", "shape": ["B", 3, h, w], "size": [w, h], "dtype": "float32",
-            "layout": "NCHW", "color": "RGB", "resize": "area (cv2.INTER_AREA) to size",
+            "layout": "NCHW", "color": "RGB",
+            "resize": "area filter to size, as lgad_studio.core.training.data.resize_image",
             "normalise": "(pixel / 255 - mean) / std", "mean": MEAN.tolist(), "std": STD.tolist(),
         },
         "outputs": {
