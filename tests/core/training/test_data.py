@@ -81,4 +81,3 @@ def test_augmentation_is_reproducible_per_epoch(culane_root: Path) -> None:
     b.set_epoch(1)
     assert not np.array_equal(a.sample(1)[0], b.sample(1)[0])
     assert a.sample(1)[3] != b.sample(1)[3]
-
