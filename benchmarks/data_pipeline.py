@@ -145,7 +145,9 @@ def main() -> int:
                   f"(median of 3 x {count})")  # fmt: skip
             del loader_
 
-        loader_ = make_loader(samples, config.replace(num_workers=2), DistInfo(), torch.device("cpu"))
+        loader_ = make_loader(
+            samples, config.replace(num_workers=2), DistInfo(), torch.device("cpu")
+        )
         loader_.sampler.set_epoch(1)
         drawn, marks = 0, {}
         base = tree_memory_mb(os.getpid())
