@@ -23,7 +23,9 @@ def test_other_skip():
 def _run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str):
     conftest = ROOT_CONFTEST.read_text(encoding="utf-8")
     # point SHARED at a folder that does not exist
-    conftest = conftest.replace('SHARED = REPO.parent / "shared"', 'SHARED = REPO / "no-such-shared"')
+    conftest = conftest.replace(
+        'SHARED = REPO.parent / "shared"', 'SHARED = REPO / "no-such-shared"'
+    )
     pytester.makeconftest(conftest)
     pytester.makepyfile(test_golden=GOLDEN_TEST)
     monkeypatch.setenv("CI", ci)
