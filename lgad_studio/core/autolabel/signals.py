@@ -41,7 +41,7 @@ from lgad_studio.core.metrics.culane import DEFAULT_IOU
 from lgad_studio.core.metrics.culane_raster import DEFAULT_WIDTH
 
 # A labelled lane is supported where the model's lane-ness peaks within half the metric's
-# line width of it (15 px at 1640x590): measured 34.6, 34.4 and 33.2 of 80 corrupted images
+# line width of it (15 px at 1640x590): measured 34.6, 34.8 and 33.4 of 80 corrupted images
 # in the top 10 % with windows of 8, 15 and 25 px (docs/adr/autolabel.md).
 SUPPORT_WINDOW_PX = DEFAULT_WIDTH / 2
 
@@ -199,11 +199,11 @@ def image_signals(
 def uncertainty_of(signals: dict[str, float]) -> float:
     """The review queue's default order, chosen by measurement (docs/adr/autolabel.md).
 
-    A labelled image is ranked by ``label_support`` (found 34.4 of 80 corrupted labels
-    in the top 10 % of 400 demo images, against 17.0 for ``label`` and 8 for random
+    A labelled image is ranked by ``label_support`` (found 34.8 of 80 corrupted labels
+    in the top 10 % of 400 demo images, against 16.4 for ``label`` and 8 for random
     order), or ``label`` when the run had no probability map; an unlabelled one by
     ``weak_lane`` (36 of the top 40 had wrong proposals, against 20 at random), the
-    best signal a single model gives (two models: :func:`model_disagreement`, 40 of 40).
+    best signal a single model gives (two models: :func:`model_disagreement`, 39 of 40).
     """
     if LABEL_SUPPORT in signals:
         return float(signals[LABEL_SUPPORT])
