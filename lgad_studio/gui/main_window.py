@@ -40,7 +40,10 @@ def ask_unsaved(parent: QWidget, count: int) -> str:
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(APP_TITLE)
     box.setText(f"{count} image{'s have' if count != 1 else ' has'} unsaved lane labels.")
-    box.setInformativeText("Save them before leaving?")
+    box.setInformativeText(
+        "Save writes them to the label files; Discard leaves the files as they are; "
+        "Cancel goes back to editing."
+    )
     Button = QMessageBox.StandardButton
     box.setStandardButtons(Button.Save | Button.Discard | Button.Cancel)
     box.setDefaultButton(Button.Save)
@@ -125,7 +128,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.label_panel.actions["save"])
         file_menu.addSeparator()
-        self._add_action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        quit_action = self._add_action(file_menu, "&Quit", self.close)
+        # Ctrl+Q everywhere: some platforms' standard Quit key is none at all.
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcuts(keys + [k for k in [QKeySequence("Ctrl+Q")] if k not in keys])
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.label_panel.undo_action, self.label_panel.redo_action])
         menus = {"&Edit": edit_menu}
@@ -269,10 +275,13 @@ class MainWindow(QMainWindow):
 
     # -- unsaved work and closing ---------------------------------------------------------
     def resolve_unsaved(self) -> bool:
-        """Autosave the open image, then ask about any other unsaved image; False = stay."""
+        """Before closing or opening another dataset: ask about unsaved images; False = stay.
+
+        Nothing is written unless the user says Save: Discard leaves every file as it
+        was, Cancel keeps the window and the edits.
+        """
         panel = self.label_panel
-        if panel.document is not None:
-            panel.autosave(panel.document)
+        panel.commit_draft()
         dirty = panel.dirty_documents()
         if not dirty:
             return True

@@ -49,6 +49,8 @@ class LaneCanvas(ZoomPanView):
 
     selection_changed = Signal()
     drawing_changed = Signal(bool)
+    accept_requested = Signal()  # Enter with a proposal shown: the panel decides
+    discard_requested = Signal()  # Esc with a proposal shown
 
     def __init__(self, parent: QWidget | None = None) -> None:
         # The view does not own a scene it did not create, so keep the reference (else: blank view).
@@ -344,12 +346,12 @@ class LaneCanvas(ZoomPanView):
             if self._draft is not None:
                 self.finish_drawing()
             elif self._document is not None:
-                self._document.accept_proposal()
+                self.accept_requested.emit()
         elif key == Qt.Key.Key_Escape:
             if self._draft is not None:
                 self.cancel_drawing()
             elif self._document is not None and self._document.proposal is not None:
-                self._document.set_proposal(None)
+                self.discard_requested.emit()
             else:
                 self.select_lane(None)
         elif key == Qt.Key.Key_Backspace and self._draft is not None:
