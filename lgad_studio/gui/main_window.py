@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QTabWidget,
     QWidget,
 )
@@ -156,11 +155,13 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self.dataset_label = QLabel(self)
         status.addWidget(self.dataset_label, 1)
-        for widget in (
+        self._editor_readouts = (
+            self.label_panel.hint_label,
             self.label_panel.lane_label,
             self.label_panel.position_label,
             self.label_panel.zoom_label,
-        ):
+        )
+        for widget in self._editor_readouts:
             status.addPermanentWidget(widget)
 
     def _fill_recent_menu(self) -> None:
@@ -173,14 +174,15 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
     def _update_title(self, *_args) -> None:
+        """``image — dataset* — LGAD Studio``: the ``*`` (Qt's ``[*]``) while any image has
+        unsaved labels; the application's name once, at the end, where Qt expects it."""
         panel = self.label_panel
-        parts = [f"{APP_TITLE}[*]"]  # Qt shows "*" there while any image has unsaved labels
+        parts = [APP_TITLE]
         if self.dataset is not None:
-            parts.insert(0, self.dataset.root.name or str(self.dataset.root))
+            parts.insert(0, f"{self.dataset.root.name or self.dataset.root}[*]")
         if panel.document is not None:
-            dirty = " ●" if panel.document.is_dirty else ""
-            parts.insert(0, f"{panel.document.entry}{dirty}")
-        self.setWindowTitle(" — ".join(parts))
+            parts.insert(0, panel.document.entry)
+        self.setWindowTitle(" — ".join(parts) if len(parts) > 1 else f"{APP_TITLE}[*]")
         unsaved = len(panel.dirty_documents())
         self.setWindowModified(unsaved > 0)
         if self.dataset is not None:
@@ -188,7 +190,11 @@ class MainWindow(QMainWindow):
             self.dataset_label.setText(f"{self.dataset.kind}: {self.dataset.root}{note}")
 
     def _on_tabs_current_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.label_panel:
+        """The editor's readouts (lanes, cursor, zoom) belong to the Label tab only."""
+        on_label = self.tabs.widget(index) is self.label_panel
+        for widget in self._editor_readouts:
+            widget.setVisible(on_label)
+        if on_label:
             self.label_panel.canvas.setFocus()
 
     def _show_about(self) -> None:
@@ -217,16 +223,26 @@ class MainWindow(QMainWindow):
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
     def open_dataset(self, path: str | Path) -> bool:
-        """Open a CULane root, a TuSimple JSON file or a folder of images in the Label tab."""
-        if not self.resolve_unsaved():
-            return False
+        """Open a CULane root, a TuSimple JSON file or a folder of images in the Label tab.
+
+        A path that is no dataset (or one without a single image) is refused: the
+        dataset already open stays open, and the message says what was expected.
+        """
         try:
             dataset = open_dataset(path, strict=False)
         except StudioError as err:
-            self.label_panel.messages.show_message(f"Cannot open the dataset: {err}")
+            return self._refuse_dataset(str(err))
+        if not any(dataset.entries(split) for split in dataset.split_names()):
+            reasons = "; ".join(str(p) for p in dataset.problems[:1]) or (
+                f"{path}: no images listed, expected a CULane root, a TuSimple JSON file "
+                "or a folder of images"
+            )
+            return self._refuse_dataset(reasons)
+        if not self.resolve_unsaved():
             return False
         self.dataset = dataset
         self.settings.add_recent_dataset(dataset.root if dataset.kind != "tusimple" else path)
+        self.label_panel.hide_busy()
         self.label_panel.set_dataset(dataset)
         self.tabs.setCurrentWidget(self.label_panel)
         self.label_panel.canvas.setFocus()
@@ -234,16 +250,30 @@ class MainWindow(QMainWindow):
         self.dataset_opened.emit(dataset)
         return True
 
+    def _refuse_dataset(self, reason: str) -> bool:
+        kept = f" {self.dataset.root} stays open." if self.dataset is not None else ""
+        self.label_panel.messages.show_message(f"Cannot open the dataset: {reason}.{kept}")
+        self.tabs.setCurrentWidget(self.label_panel)
+        return False
+
     def open_default_demo(self) -> Job | None:
-        """Open the built-in demo dataset, generating it first (once) in a background job."""
+        """Open the built-in demo dataset, generating it first (once) in a background job.
+
+        While it is generated the Label tab says so, with progress and Cancel, instead
+        of showing an empty canvas.
+        """
+        from lgad_studio.core.demo.cache import default_demo_root, is_complete
+
         if self.demo_job is not None and not self.demo_job.state.is_terminal:
             return self.demo_job
         relay = _ProgressRelay(self)
-        dialog = QProgressDialog("Generating the demo dataset (once)…", "Cancel", 0, 0, self)
-        dialog.setWindowTitle(APP_TITLE)
-        dialog.setMinimumDuration(400)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
+        if is_complete(default_demo_root()):
+            notice = self.label_panel.show_busy("Opening the demo dataset…")
+        else:
+            notice = self.label_panel.show_busy(
+                "Generating the demo dataset (once, ~20 s)…",
+                f"Procedural road scenes in CULane layout, written to {default_demo_root()}",
+            )
 
         def make(cancel):
             from lgad_studio.core.demo import ensure_default_demo
@@ -252,12 +282,11 @@ class MainWindow(QMainWindow):
             return ensure_default_demo(progress=relay.progressed.emit, cancel=cancel)
 
         job = self.jobs.submit("Demo dataset", make)
-        relay.progressed.connect(
-            lambda done, total: (dialog.setMaximum(total), dialog.setValue(done))
-        )
-        dialog.canceled.connect(job.cancel)
-        job.ended.connect(dialog.close)
+        relay.progressed.connect(notice.set_progress)
+        notice.cancel_requested.connect(job.cancel)
         job.ended.connect(relay.deleteLater)
+        job.ended.connect(lambda: notice.cancel_requested.disconnect(job.cancel))
+        job.ended.connect(self.label_panel.hide_busy)
         job.finished.connect(self.open_dataset)
         job.errored.connect(
             lambda message, _tb: self.label_panel.messages.show_message(

@@ -49,6 +49,7 @@ class LaneCanvas(ZoomPanView):
 
     selection_changed = Signal()
     drawing_changed = Signal(bool)
+    draft_changed = Signal()  # a vertex was added to or removed from the lane being drawn
     accept_requested = Signal()  # Enter with a proposal shown: the panel decides
     discard_requested = Signal()  # Esc with a proposal shown
 
@@ -294,6 +295,7 @@ class LaneCanvas(ZoomPanView):
         if self._draft is not None:
             self._draft = self._draft.added(*edits.rounded(xy))
             self._rebuild()
+            self.draft_changed.emit()
         else:
             index, vertex = self._pick(xy)
             self.select_lane(index, vertex)
@@ -357,6 +359,7 @@ class LaneCanvas(ZoomPanView):
         elif key == Qt.Key.Key_Backspace and self._draft is not None:
             self._draft = self._draft.without_last()
             self._rebuild()
+            self.draft_changed.emit()
         else:
             super().keyPressEvent(event)
             return

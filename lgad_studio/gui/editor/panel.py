@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
 from lgad_studio.core.errors import LabelFormatError, Problem, StudioError
 from lgad_studio.core.formats.culane_lines import read_lines_txt
@@ -25,6 +25,7 @@ from lgad_studio.gui.editor.canvas import LaneCanvas
 from lgad_studio.gui.editor.document import DocumentStore, LabelDocument
 from lgad_studio.gui.editor.label_states import LabelStates
 from lgad_studio.gui.editor.message_bar import MessageBar
+from lgad_studio.gui.editor.notice import BusyNotice
 from lgad_studio.gui.editor.propose import ProposeController
 from lgad_studio.gui.editor.saving import LabelSaver
 from lgad_studio.gui.editor.shortcuts import COMMANDS, ShortcutSheet
@@ -63,6 +64,7 @@ class LabelPanel(QWidget):
         self.position_label = QLabel(self)
         self.zoom_label = QLabel(self)
         self.lane_label = QLabel(self)
+        self.hint_label = QLabel(self)  # what the keys do in the current mode (drawing)
         self._sheet: ShortcutSheet | None = None
         right = QWidget(self)
         column = QVBoxLayout(right)
@@ -71,7 +73,11 @@ class LabelPanel(QWidget):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         column.addWidget(self.toolbar)
         column.addWidget(self.messages)
-        column.addWidget(self.canvas, 1)
+        self.notice = BusyNotice(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.canvas)
+        self.stack.addWidget(self.notice)
+        column.addWidget(self.stack, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.browser)
         self.splitter.addWidget(right)
@@ -103,6 +109,8 @@ class LabelPanel(QWidget):
         self.canvas.cursor_moved.connect(self._on_canvas_cursor_moved)
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.canvas.selection_changed.connect(self._update_lane_label)
+        self.canvas.drawing_changed.connect(self._update_hint)
+        self.canvas.draft_changed.connect(self._update_hint)
         self.actions["toggle_label_map"].setChecked(settings.show_label_map())
         self.canvas.set_overlay_visible(settings.show_label_map())
         self.proposals.update_actions()
@@ -149,6 +157,15 @@ class LabelPanel(QWidget):
             actions[command.name] = action
         actions["toggle_label_map"].setCheckable(True)
         return actions
+
+    def show_busy(self, title: str, detail: str = "") -> BusyNotice:
+        """Show the busy page instead of the canvas (e.g. while the demo data is generated)."""
+        self.notice.start(title, detail)
+        self.stack.setCurrentWidget(self.notice)
+        return self.notice
+
+    def hide_busy(self) -> None:
+        self.stack.setCurrentWidget(self.canvas)
 
     def show_shortcuts(self) -> ShortcutSheet:
         if self._sheet is None:
@@ -368,6 +385,18 @@ class LabelPanel(QWidget):
             slot = lane.slot if lane.slot is not None else "none"
             text += f" · selected: slot {slot}, {len(lane)} vertices"
         self.lane_label.setText(text)
+
+    def _update_hint(self, *_args) -> None:
+        draft = self.canvas.draft
+        if draft is None:
+            self.hint_label.setText("")
+            return
+        count = len(draft)
+        finish = "Enter or double-click finishes · " if draft.can_finish else ""
+        self.hint_label.setText(
+            f"Drawing a lane ({count} vertex{'es' if count != 1 else ''}): click adds a vertex · "
+            f"{finish}Backspace removes the last · Esc cancels"
+        )
 
     def _show_problems(self, title: str, problems: list[Problem], *, level: str) -> None:
         listed = [str(p) for p in problems[:MAX_LISTED_PROBLEMS]]

@@ -136,6 +136,7 @@ class EvaluateTab(QWidget):
             dataset = open_dataset(dataset)
         self.dataset = dataset
         self._image_cache = None
+        self._show_error(None)  # an error about the previous dataset no longer stands
         self.split_combo.clear()
         names = list(dataset.split_names()) if dataset is not None else []
         preferred = [n for n in ("test", "val") if n in names]

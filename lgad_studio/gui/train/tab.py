@@ -136,6 +136,7 @@ class TrainTab(QWidget):
             dataset = dataset.root  # a LaneDataset (a Path has a .root too: the drive)
         self._dataset = Path(dataset) if dataset is not None else None
         self.dataset_label.setText(str(self._dataset) if self._dataset else "No dataset open")
+        self._show_error(None)  # an error about the previous dataset no longer stands
         self._update_buttons()
 
     def start_teacher(self) -> Job | None:
