@@ -1,0 +1,74 @@
+"""The training presets and the other data files of resources/, as the installed package has them."""
+
+from __future__ import annotations
+
+import configparser
+
+import pytest
+
+from lgad_studio.core.presets import (
+    PresetError,
+    load_preset,
+    preset_configs,
+    preset_names,
+    resource_root,
+)
+from lgad_studio.core.training.config import StudentConfig, TeacherConfig
+
+
+def test_the_presets_are_the_demo_presets_with_the_config_defaults() -> None:
+    from lgad_studio.commands.demo import PRESETS
+
+    assert preset_names() == ["default", "quick", "gpu"] == list(PRESETS)
+    for name, demo in PRESETS.items():
+        preset = load_preset(name)
+        assert preset["name"] == name and preset["description"]
+        for section, epochs in (("teacher", demo.teacher_epochs), ("student", demo.student_epochs)):
+            values = preset[section]
+            assert values["arch"] == demo.arch and values["width"] == demo.width
+            assert values["input_size"] == demo.size and values["epochs"] == epochs
+            assert values["train_limit"] == demo.train_limit
+            assert values["val_limit"] == demo.val_limit
+            assert values["batch_size"] == TeacherConfig().batch_size
+            assert values["lr"] == TeacherConfig().lr
+        assert preset["student"]["at_weight"] == StudentConfig().at_weight
+
+
+def test_preset_configs_build_valid_configs() -> None:
+    teacher, student = preset_configs("quick", data="/data", out="runs/x")
+    assert isinstance(teacher, TeacherConfig) and isinstance(student, StudentConfig)
+    assert teacher.epochs == 3 and student.epochs == 5 and student.mode == "lgad"
+    assert teacher.data == student.data == "/data" and teacher.input_size == (200, 72)
+    teacher.validate()
+    student.replace(teacher="t.pt").validate()
+
+
+def test_errors_name_the_preset_and_the_field(monkeypatch, tmp_path) -> None:
+    with pytest.raises(PresetError, match=r"no preset 'fast', expected one of \['default'"):
+        load_preset("fast")
+    from lgad_studio.core import presets
+
+    (tmp_path / "presets").mkdir()
+    (tmp_path / "presets" / "odd.json").write_text('{"teacher": {"epoch": 3}, "student": {}}')
+    (tmp_path / "presets" / "bad.json").write_text('{"teacher": ')
+    monkeypatch.setattr(presets, "resource_root", lambda: tmp_path)
+    assert preset_names() == ["bad", "odd"]
+    with pytest.raises(PresetError, match=r"presets/odd.json: field\(s\) \['epoch'\] of 'teacher'"):
+        load_preset("odd")
+    with pytest.raises(PresetError, match=r"presets/bad.json:1: not JSON"):
+        load_preset("bad")
+
+
+def test_icon_and_desktop_entry_are_installed() -> None:
+    root = resource_root()
+    icons = root / "icons"
+    assert (icons / "lgad-studio.svg").is_file()
+    for size in (16, 32, 48, 64, 128, 256):
+        data = (icons / f"lgad-studio-{size}.png").read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(data[16:20], "big") == size  # IHDR width
+    entry = configparser.ConfigParser(interpolation=None)
+    entry.read_string((root / "lgad-studio.desktop").read_text(encoding="utf-8"))
+    desktop = entry["Desktop Entry"]
+    assert desktop["Type"] == "Application" and desktop["Exec"].split()[0] == "lgad-studio"
+    assert desktop["Icon"] == "lgad-studio" and desktop["Name"] == "LGAD Studio"
