@@ -90,7 +90,8 @@ class MainWindow(QMainWindow):
         from lgad_studio.gui.train import TrainTab, default_runs_root
 
         self.tabs.addTab(self.label_panel, "Label")
-        self.train_tab = TrainTab(self.jobs, runs_root=default_runs_root(), parent=self)
+        runs_root = self.settings.runs_root() or default_runs_root()
+        self.train_tab = TrainTab(self.jobs, runs_root=runs_root, parent=self)
         self.evaluate_tab = EvaluateTab(self.jobs, parent=self)
         self.tabs.addTab(self.train_tab, "Train")
         self.tabs.addTab(self.evaluate_tab, "Evaluate")
@@ -98,11 +99,14 @@ class MainWindow(QMainWindow):
         self.dataset_opened.connect(self.evaluate_tab.set_dataset)
         self.train_tab.about_to_submit.connect(self._save_labels_for_training)
         self.train_tab.run_ended.connect(self.evaluate_tab.add_run)
-        self.train_tab.evaluate_requested.connect(self.evaluate_tab.add_checkpoints)
-        self.train_tab.evaluate_requested.connect(
-            lambda _paths: self.tabs.setCurrentWidget(self.evaluate_tab)
-        )
+        self.train_tab.evaluate_requested.connect(self._evaluate_from_history)
+        self.train_tab.runs_root_changed.connect(self.settings.set_runs_root)
         self.evaluate_tab.fix_labels_requested.connect(self.fix_labels)
+
+    def _evaluate_from_history(self, paths) -> None:
+        """The run history's Evaluate: show the Evaluate tab and start evaluating ``paths``."""
+        self.tabs.setCurrentWidget(self.evaluate_tab)
+        self.evaluate_tab.evaluate_now(paths)
 
     def _save_labels_for_training(self) -> None:
         """A run trains on the labels on disk: write the open image's edits first."""

@@ -164,6 +164,17 @@ class EvaluateTab(QWidget):
         if best is not None:
             self.add_checkpoints([best], checked=False)
 
+    def evaluate_now(self, paths) -> Job | None:
+        """The run history's **Evaluate**: check exactly ``paths`` and start the evaluation."""
+        paths = [Path(p) for p in paths]
+        for i in range(self.checkpoint_list.count()):
+            self.checkpoint_list.item(i).setCheckState(Qt.CheckState.Unchecked)
+        self.add_checkpoints(paths, checked=True)
+        if self.job is not None and not self.job.state.is_terminal:
+            self._show_error(("An evaluation is running; press Evaluate when it ends.", ""))
+            return None
+        return self.evaluate()
+
     def checked_checkpoints(self) -> list[Path]:
         items = [self.checkpoint_list.item(i) for i in range(self.checkpoint_list.count())]
         return [Path(i.data(_PATH_ROLE)) for i in items if i.checkState() == Qt.CheckState.Checked]
