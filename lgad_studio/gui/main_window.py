@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -77,12 +77,20 @@ class MainWindow(QMainWindow):
         self.label_panel.entry_opened.connect(self._update_title)
         self.label_panel.dirty_count_changed.connect(self._update_title)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-        self.resize(1400, 820)
+        self.resize(self._default_size())
         if settings.window_geometry() is not None:
             self.restoreGeometry(settings.window_geometry())
         if settings.splitter_state() is not None:
             self.label_panel.splitter.restoreState(settings.splitter_state())
         self._update_title()
+
+    def _default_size(self) -> QSize:
+        """1400×820, or less on a smaller screen (a 1366×768 laptop gets all of its desktop)."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is None or screen.isEmpty():
+            return QSize(1400, 820)
+        frame = 40  # the window manager's title bar and borders
+        return QSize(min(1400, screen.width()), min(820, screen.height() - frame))
 
     def _add_tabs(self) -> None:
         """The one place tabs are composed: Label | Train | Evaluate, and their links."""
