@@ -112,16 +112,27 @@ class CanvasDriver:
             self.canvas.viewport(), Qt.MouseButton.LeftButton, pos=self.viewport_pos(xy)
         )
 
-    def drag(self, start: tuple[float, float], end: tuple[float, float], *, steps: int = 4) -> None:
+    def drag(
+        self,
+        start: tuple[float, float],
+        end: tuple[float, float],
+        *,
+        steps: int = 4,
+        modifier=None,
+    ) -> None:
         from PySide6.QtCore import QPoint, Qt
 
         viewport = self.canvas.viewport()
         a, b = self.viewport_pos(start), self.viewport_pos(end)
-        self.qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=a)
+        modifier = modifier or Qt.KeyboardModifier.NoModifier
+        self.qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, modifier, pos=a)
         for i in range(1, steps + 1):
             p = QPoint(a.x() + (b.x() - a.x()) * i // steps, a.y() + (b.y() - a.y()) * i // steps)
             self.qtbot.mouseMove(viewport, pos=p)
-        self.qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=b)
+        self.qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, pos=b)
+
+    def move(self, xy: tuple[float, float]) -> None:
+        self.qtbot.mouseMove(self.canvas.viewport(), pos=self.viewport_pos(xy))
 
     def key(self, key, modifier=None) -> None:
         from PySide6.QtCore import Qt
@@ -189,7 +200,8 @@ class DialogAnswerer:
 
     armed = 0  # answers waiting for their dialog, over all answerers
 
-    def answer(self, button_text: str, *, timeout_ms: int = 3000) -> None:
+    def answer(self, button_text: str, *, timeout_ms: int = 3000, before=None) -> None:
+        """Arm for the next dialog; ``before(dialog)`` runs first (e.g. to fill in a field)."""
         tries = {"left": max(1, timeout_ms // 20)}
         DialogAnswerer.armed += 1
         timer = QTimer()
@@ -207,6 +219,8 @@ class DialogAnswerer:
             DialogAnswerer.armed -= 1
             text = box.text() if isinstance(box, QMessageBox) else box.windowTitle()
             self.seen.append(text)
+            if before is not None:
+                before(box)
             for button in box.findChildren(QAbstractButton):
                 if button.text().replace("&", "") == button_text:
                     button.click()

@@ -20,15 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from lgad_studio.core.geometry import SAMPLES_PER_SEGMENT, finite_points, spline_points
+from lgad_studio.gui.palette import SLOT_HEX
 
-# Slot 1-4 colours picked to stay visible on asphalt by day and by night; None = no slot.
-SLOT_COLOURS: dict[int | None, QColor] = {
-    1: QColor("#ff4fd8"),
-    2: QColor("#35e05a"),
-    3: QColor("#2fd0ff"),
-    4: QColor("#ffd23f"),
-    None: QColor("#f0f0f0"),
-}
+# Slot 1-4 colours from the Okabe-Ito palette (readable for colour-blind users), none of
+# them white or yellow like lane paint; every line has a dark halo. None = no slot.
+SLOT_COLOURS: dict[int | None, QColor] = {slot: QColor(hex_) for slot, hex_ in SLOT_HEX.items()}
 HALO = QColor(0, 0, 0, 170)
 HANDLE_PX = 9  # on-screen size of a vertex handle
 DRAW_STEP_PX = 2.0  # spacing of the drawn spline samples, in image pixels
@@ -103,6 +99,39 @@ class LaneItem(QGraphicsPathItem):
         self._halo = QPen(HALO, width + 2.5)
         self._halo.setCosmetic(True)
         self.setZValue(Z_PROPOSAL if proposed else Z_LANE)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.strokePath(self.path(), self._halo)
+        painter.strokePath(self.path(), self.pen())
+
+
+class RubberBandItem(QGraphicsPathItem):
+    """While drawing: the last spline segment as it would be with a vertex at the cursor,
+    dashed from the last clicked vertex to the cursor."""
+
+    def __init__(self, points: np.ndarray, cursor: tuple[float, float]) -> None:
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        with_cursor = np.vstack([pts, np.asarray(cursor, dtype=np.float64)[None, :]])
+        if len(pts) >= 2 and not np.array_equal(pts[-1], with_cursor[-1]):
+            curve = finite_points(spline_points(with_cursor)).astype(np.float64)
+            tail = curve[(len(pts) - 1) * SAMPLES_PER_SEGMENT :]
+        else:
+            tail = with_cursor[-2:]
+        path = QPainterPath()
+        path.moveTo(float(tail[0, 0]), float(tail[0, 1]))
+        for x, y in tail[1:]:
+            path.lineTo(float(x), float(y))
+        super().__init__(path)
+        self.cursor = (float(cursor[0]), float(cursor[1]))
+        pen = QPen(slot_colour(None), SELECTED_LINE_PX)
+        pen.setCosmetic(True)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        self.setPen(pen)
+        self._halo = QPen(HALO, SELECTED_LINE_PX + 2.5)
+        self._halo.setCosmetic(True)
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None

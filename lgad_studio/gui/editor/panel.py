@@ -26,6 +26,7 @@ from lgad_studio.gui.editor.document import DocumentStore, LabelDocument
 from lgad_studio.gui.editor.label_states import LabelStates
 from lgad_studio.gui.editor.message_bar import MessageBar
 from lgad_studio.gui.editor.notice import BusyNotice
+from lgad_studio.gui.editor.preferences import PreferencesDialog
 from lgad_studio.gui.editor.propose import ProposeController
 from lgad_studio.gui.editor.saving import LabelSaver
 from lgad_studio.gui.editor.shortcuts import COMMANDS, ShortcutSheet
@@ -111,6 +112,7 @@ class LabelPanel(QWidget):
         self.canvas.selection_changed.connect(self._update_lane_label)
         self.canvas.drawing_changed.connect(self._update_hint)
         self.canvas.draft_changed.connect(self._update_hint)
+        self.canvas.tolerance_px = settings.simplify_tolerance_px()
         self.actions["toggle_label_map"].setChecked(settings.show_label_map())
         self.canvas.set_overlay_visible(settings.show_label_map())
         self.proposals.update_actions()
@@ -142,6 +144,7 @@ class LabelPanel(QWidget):
             "accept_proposal": self.proposals.accept,
             "discard_proposal": self.proposals.discard,
             "load_checkpoint": self.proposals.choose_checkpoint,
+            "preferences": self.show_preferences,
         }
         actions: dict[str, QAction] = {}
         for command in COMMANDS:
@@ -157,6 +160,16 @@ class LabelPanel(QWidget):
             actions[command.name] = action
         actions["toggle_label_map"].setCheckable(True)
         return actions
+
+    def show_preferences(self) -> bool:
+        """Edit ▸ Preferences…; True when the user accepted (the new values apply at once)."""
+        dialog = PreferencesDialog(self.canvas.tolerance_px, self)
+        if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
+            return False
+        self.settings.set_simplify_tolerance_px(dialog.tolerance_px())
+        self.canvas.set_tolerance(dialog.tolerance_px())
+        self._update_lane_label()
+        return True
 
     def show_busy(self, title: str, detail: str = "") -> BusyNotice:
         """Show the busy page instead of the canvas (e.g. while the demo data is generated)."""
@@ -383,7 +396,10 @@ class LabelPanel(QWidget):
         if index is not None and index < len(lanes):
             lane = lanes[index]
             slot = lane.slot if lane.slot is not None else "none"
-            text += f" · selected: slot {slot}, {len(lane)} vertices"
+            handles = len(self.canvas.control_points(index))
+            text += f" · selected: slot {slot}, {handles} control points"
+            if handles != len(lane):
+                text += f" (of {len(lane)} vertices)"
         self.lane_label.setText(text)
 
     def _update_hint(self, *_args) -> None:
@@ -394,7 +410,7 @@ class LabelPanel(QWidget):
         count = len(draft)
         finish = "Enter or double-click finishes · " if draft.can_finish else ""
         self.hint_label.setText(
-            f"Drawing a lane ({count} vertex{'es' if count != 1 else ''}): click adds a vertex · "
+            f"Drawing a lane ({count} {'vertex' if count == 1 else 'vertices'}): click adds a vertex · "
             f"{finish}Backspace removes the last · Esc cancels"
         )
 
