@@ -36,31 +36,9 @@ from lgad_studio.core.simplify import DEFAULT_TOLERANCE_PX
 from lgad_studio.gui.editor import edits, gestures, hit
 from lgad_studio.gui.editor.document import LabelDocument
 from lgad_studio.gui.editor.draft import LaneDraft
-from lgad_studio.gui.editor.items import (
-    HANDLE_PX,
-    SLOT_COLOURS,
-    Z_DRAFT,
-    Z_OVERLAY,
-    HandleItem,
-    LaneItem,
-    RubberBandItem,
-    SlotLabelItem,
-    slot_colour,
-)
+from lgad_studio.gui.editor.gestures import ControlPoints
+from lgad_studio.gui.editor.items import HANDLE_PX, Z_OVERLAY, label_map_rgba, scene_items
 from lgad_studio.gui.editor.view import ZoomPanView
-
-OVERLAY_ALPHA = 200  # the label map's lanes: clearly visible over any road
-OVERLAY_DIM = 110  # the image outside the label map is darkened so that the bands stand out
-
-
-def _overlay_lut() -> np.ndarray:
-    """RGBA per label value: slot colours nearly opaque, background a translucent black."""
-    lut = np.zeros((256, 4), dtype=np.uint8)
-    lut[0] = (0, 0, 0, OVERLAY_DIM)
-    for slot in range(1, 5):
-        colour = SLOT_COLOURS[slot]
-        lut[slot] = (colour.red(), colour.green(), colour.blue(), OVERLAY_ALPHA)
-    return lut
 
 
 class LaneCanvas(ZoomPanView):
@@ -85,7 +63,6 @@ class LaneCanvas(ZoomPanView):
         self._overlay_item.setVisible(False)
         self._scene.addItem(self._image_item)
         self._scene.addItem(self._overlay_item)
-        self._lut = _overlay_lut()
         self._items: list[QGraphicsItem] = []
         self._document: LabelDocument | None = None
         self._image_size = (0, 0)
@@ -96,8 +73,7 @@ class LaneCanvas(ZoomPanView):
         self._drag: gestures.LaneDrag | None = None  # what the mouse button holds
         self._drag_from: QPoint | None = None  # where it was pressed (viewport px)
         self._dragged: LaneSet | None = None  # what the lanes become if the drag ends here
-        self.tolerance_px = DEFAULT_TOLERANCE_PX  # control-point simplification (a setting)
-        self._controls: dict[int, tuple[object, np.ndarray]] = {}  # id(lane) -> (lane, points)
+        self._controls = ControlPoints(tolerance_px=DEFAULT_TOLERANCE_PX)
 
     # -- content ---------------------------------------------------------------------------
     @property
@@ -132,7 +108,7 @@ class LaneCanvas(ZoomPanView):
         self._document = document
         self._draft = None
         self._drag = self._dragged = self._drag_from = None
-        self._controls = {}
+        self._controls.clear()
         self.selected_lane = self.selected_vertex = None
         if document is not None:
             document.lanes_changed.connect(self._on_document_lanes_changed)
@@ -159,7 +135,7 @@ class LaneCanvas(ZoomPanView):
         if not self._overlay_item.isVisible() or self._document is None:
             return
         # Rendered by core exactly as the trainer renders it: the lanes' own image frame.
-        rgba = np.ascontiguousarray(self._lut[render_label_map(self.lanes)])
+        rgba = label_map_rgba(render_label_map(self.lanes))
         image = QImage(
             rgba.data, rgba.shape[1], rgba.shape[0], rgba.strides[0], QImage.Format.Format_RGBA8888
         )
@@ -184,50 +160,32 @@ class LaneCanvas(ZoomPanView):
         """Recreate every lane item (a handful per image: cheaper than diffing them)."""
         for item in self._items:
             self._scene.removeItem(item)
-        self._items = []
         lanes = self.lanes if lanes is None else lanes
-        for index, lane in enumerate(lanes):
-            selected = index == self.selected_lane
-            self._add(LaneItem(lane.points, lane.slot, selected=selected))
-            if len(lane):
-                self._add(SlotLabelItem(lane.points, lane.slot))
-            if selected:
-                handles = self._control_points_of(lane)
-                for v, (x, y) in enumerate(handles):
-                    current = v == self.selected_vertex
-                    self._add(HandleItem(x, y, slot_colour(lane.slot), current=current))
-        proposal = self._document.proposal if self._document is not None else None
-        for lane in proposal or ():
-            self._add(LaneItem(lane.points, lane.slot, proposed=True))
-        if self._draft is not None:
-            self._add_draft_items(self._draft)
-
-    def _add_draft_items(self, draft: LaneDraft) -> None:
-        points = draft.as_array()
-        if len(points):
-            item = LaneItem(points, None, selected=True)
-            item.setZValue(Z_DRAFT)
-            self._add(item)
-        if len(points) and self._hover is not None:
-            # The rubber band: the spline as it would be with a vertex at the cursor, dashed
-            # from the last vertex to the cursor.
-            band = RubberBandItem(points, self._hover)
-            band.setZValue(Z_DRAFT)
-            self._add(band)
-        for x, y in points:
-            self._add(HandleItem(x, y, slot_colour(None)))
+        selected = self.selected_lane
+        self._items = scene_items(
+            lanes,
+            selected=selected,
+            handles=self._controls.of(lanes[selected]) if selected is not None else None,
+            current_vertex=self.selected_vertex,
+            proposal=self._document.proposal if self._document is not None else None,
+            draft=self._draft.as_array() if self._draft is not None else None,
+            cursor=self._hover,
+        )
+        for item in self._items:
+            self._scene.addItem(item)
 
     # -- control points ---------------------------------------------------------------------
     def control_points(self, index: int) -> np.ndarray:
         """The handles of lane ``index`` (see :func:`edits.control_points`), computed once."""
-        return self._control_points_of(self.lanes[index])
+        return self._controls.of(self.lanes[index])
 
-    def _control_points_of(self, lane) -> np.ndarray:
-        cached = self._controls.get(id(lane))
-        if cached is None or cached[0] is not lane:
-            cached = (lane, edits.control_points(lane, tolerance_px=self.tolerance_px))
-            self._controls[id(lane)] = cached  # holds the lane: its id cannot be reused
-        return cached[1]
+    @property
+    def tolerance_px(self) -> float:
+        return self._controls.tolerance_px
+
+    @tolerance_px.setter
+    def tolerance_px(self, value: float) -> None:
+        self._controls.set_tolerance(value)
 
     def editable(self, index: int) -> LaneSet:
         """The lanes with lane ``index`` as its control points: what geometric edits act on."""
@@ -239,14 +197,9 @@ class LaneCanvas(ZoomPanView):
 
     def set_tolerance(self, tolerance_px: float) -> None:
         """Another simplification tolerance: handles are recomputed (lanes are not changed)."""
-        self.tolerance_px = float(tolerance_px)
-        self._controls = {}
+        self._controls.set_tolerance(tolerance_px)
         self.selected_vertex = None
         self._rebuild()
-
-    def _add(self, item: QGraphicsItem) -> None:
-        self._scene.addItem(item)
-        self._items.append(item)
 
     # -- selection -------------------------------------------------------------------------
     def select_lane(self, index: int | None, vertex: int | None = None) -> None:
@@ -265,11 +218,6 @@ class LaneCanvas(ZoomPanView):
     def _apply(self, lanes: LaneSet, text: str) -> None:
         if self._document is not None:
             self._document.apply(lanes, text)
-
-    def set_selected_slot(self, slot: int | None) -> None:
-        if self.selected_lane is not None:
-            label = f"Set slot {slot}" if slot else "Clear slot"
-            self._apply(self.lanes.set_slot(self.selected_lane, slot), label)
 
     def delete_selected(self, *, whole_lane: bool = False) -> None:
         """Delete the selected vertex, or the selected lane when no vertex is selected."""

@@ -66,3 +66,25 @@ def lane_drag(
     base = edits.with_points(editable, lane, points)
     grabbed = tuple(float(v) for v in np.asarray(points)[grab])
     return LaneDrag(BEND, lane, base, grabbed, vertex=grab)  # type: ignore[arg-type]
+
+
+class ControlPoints:
+    """The control points of each lane shown, computed once per lane object and tolerance."""
+
+    def __init__(self, *, tolerance_px: float) -> None:
+        self.tolerance_px = float(tolerance_px)
+        self._cache: dict[int, tuple[object, np.ndarray]] = {}  # id(lane) -> (lane, points)
+
+    def of(self, lane) -> np.ndarray:
+        cached = self._cache.get(id(lane))
+        if cached is None or cached[0] is not lane:
+            cached = (lane, edits.control_points(lane, tolerance_px=self.tolerance_px))
+            self._cache[id(lane)] = cached  # holds the lane: its id cannot be reused
+        return cached[1]
+
+    def set_tolerance(self, tolerance_px: float) -> None:
+        self.tolerance_px = float(tolerance_px)
+        self._cache.clear()
+
+    def clear(self) -> None:
+        self._cache.clear()

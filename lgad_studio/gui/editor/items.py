@@ -34,6 +34,28 @@ SELECTED_LINE_PX = 3.5
 Z_IMAGE, Z_OVERLAY, Z_LANE, Z_PROPOSAL, Z_DRAFT, Z_HANDLE = 0, 1, 10, 11, 20, 30
 
 
+OVERLAY_ALPHA = 200  # the label map's lanes: clearly visible over any road
+OVERLAY_DIM = 110  # the image outside the label map is darkened so that the bands stand out
+
+
+def _overlay_lut() -> np.ndarray:
+    """RGBA per label value: slot colours nearly opaque, background a translucent black."""
+    lut = np.zeros((256, 4), dtype=np.uint8)
+    lut[0] = (0, 0, 0, OVERLAY_DIM)
+    for slot in range(1, 5):
+        colour = SLOT_COLOURS[slot]
+        lut[slot] = (colour.red(), colour.green(), colour.blue(), OVERLAY_ALPHA)
+    return lut
+
+
+_OVERLAY_LUT = _overlay_lut()
+
+
+def label_map_rgba(label: np.ndarray) -> np.ndarray:
+    """A label map (``uint8 [H, W]``, slots 0-4) as the overlay's C-contiguous ``uint8 [H, W, 4]``."""
+    return np.ascontiguousarray(_OVERLAY_LUT[label])
+
+
 def slot_colour(slot: int | None) -> QColor:
     return SLOT_COLOURS.get(slot, SLOT_COLOURS[None])
 
@@ -170,3 +192,40 @@ class SlotLabelItem(QGraphicsSimpleTextItem):
         x, y = pts[int(np.argmax(pts[:, 1]))] if len(pts) else (0.0, 0.0)
         self.setPos(QPointF(float(x) + 6, float(y) - 22))
         self.setZValue(Z_HANDLE)
+
+
+def scene_items(
+    lanes,
+    *,
+    selected: int | None,
+    handles: np.ndarray | None,
+    current_vertex: int | None,
+    proposal=None,
+    draft: np.ndarray | None = None,
+    cursor: tuple[float, float] | None = None,
+) -> list[QGraphicsItem]:
+    """Every item the canvas shows over the image: lanes and their slot numbers, the selected
+    lane's ``handles`` (its control points), proposed lanes (dashed), and the lane being drawn
+    (``draft`` vertices) with its rubber band to ``cursor``."""
+    items: list[QGraphicsItem] = []
+    for index, lane in enumerate(lanes):
+        items.append(LaneItem(lane.points, lane.slot, selected=index == selected))
+        if len(lane):
+            items.append(SlotLabelItem(lane.points, lane.slot))
+        if index == selected and handles is not None:
+            colour = slot_colour(lane.slot)
+            for v, (x, y) in enumerate(handles):
+                items.append(HandleItem(x, y, colour, current=v == current_vertex))
+    for lane in proposal or ():
+        items.append(LaneItem(lane.points, lane.slot, proposed=True))
+    if draft is not None and len(draft):
+        line = LaneItem(draft, None, selected=True)
+        line.setZValue(Z_DRAFT)
+        items.append(line)
+        if cursor is not None:
+            # The rubber band: the spline as it would be with a vertex at the cursor, dashed.
+            band = RubberBandItem(draft, cursor)
+            band.setZValue(Z_DRAFT)
+            items.append(band)
+        items.extend(HandleItem(x, y, slot_colour(None)) for x, y in draft)
+    return items

@@ -15,15 +15,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
-from lgad_studio.core.errors import LabelFormatError, Problem, StudioError
-from lgad_studio.core.formats.culane_lines import read_lines_txt
+from lgad_studio.core.errors import Problem, StudioError
 from lgad_studio.core.formats.dataset import LaneDataset
-from lgad_studio.core.lanes import CULANE_SIZE, LaneSet
 from lgad_studio.gui.editor import edits
 from lgad_studio.gui.editor.browser import DatasetBrowser
 from lgad_studio.gui.editor.canvas import LaneCanvas
 from lgad_studio.gui.editor.document import DocumentStore, LabelDocument
 from lgad_studio.gui.editor.label_states import LabelStates
+from lgad_studio.gui.editor.loading import drawing_hint, read_entry_lanes
 from lgad_studio.gui.editor.message_bar import MessageBar
 from lgad_studio.gui.editor.notice import BusyNotice
 from lgad_studio.gui.editor.preferences import PreferencesDialog
@@ -253,7 +252,7 @@ class LabelPanel(QWidget):
 
     def _load_document(self, entry: str) -> LabelDocument:
         problems: list[Problem] = []
-        lanes = self._read_lanes(entry, problems)
+        lanes = read_entry_lanes(self.dataset, entry, problems)
         if problems:
             self._show_problems(
                 "Label file problems (autosave will not overwrite it; Ctrl+S does)",
@@ -263,28 +262,6 @@ class LabelPanel(QWidget):
         document = LabelDocument(entry, lanes, problems=problems)
         document.proposal_changed.connect(self.proposals.update_actions)
         return self.store.add(document)
-
-    def _read_lanes(self, entry: str, problems: list[Problem]) -> LaneSet:
-        """The entry's lanes, read leniently; what was skipped goes to ``problems``."""
-        dataset = self.dataset
-        assert dataset is not None
-        default = LaneSet((), image_size=getattr(dataset, "default_image_size", CULANE_SIZE))
-        try:
-            return dataset.read_lanes(entry, strict=False, problems=problems)
-        except LabelFormatError as err:
-            lines = dataset.lines_path(entry)
-            if err.path != dataset.image_path(entry) or lines is None or not lines.is_file():
-                problems.append(Problem.from_error(err))
-                return default
-        # The image is broken, not its labels (reported when the image is read): show the
-        # labels in the dataset's default frame.
-        try:
-            return read_lines_txt(
-                lines, image_size=default.image_size, strict=False, problems=problems
-            )
-        except LabelFormatError as err:
-            problems.append(Problem.from_error(err))
-            return default
 
     def _read_image(self, entry: str):
         try:
@@ -403,16 +380,7 @@ class LabelPanel(QWidget):
         self.lane_label.setText(text)
 
     def _update_hint(self, *_args) -> None:
-        draft = self.canvas.draft
-        if draft is None:
-            self.hint_label.setText("")
-            return
-        count = len(draft)
-        finish = "Enter or double-click finishes · " if draft.can_finish else ""
-        self.hint_label.setText(
-            f"Drawing a lane ({count} {'vertex' if count == 1 else 'vertices'}): click adds a vertex · "
-            f"{finish}Backspace removes the last · Esc cancels"
-        )
+        self.hint_label.setText(drawing_hint(self.canvas.draft))
 
     def _show_problems(self, title: str, problems: list[Problem], *, level: str) -> None:
         listed = [str(p) for p in problems[:MAX_LISTED_PROBLEMS]]
