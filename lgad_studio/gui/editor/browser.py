@@ -141,7 +141,7 @@ class DatasetBrowser(QWidget):
         self.count_label = QLabel(self)
         legend = QLabel(
             " ".join(
-                f"<span style='color:{c}'>●</span>{STATE_MARKERS.get(s, '').strip()} {s}"
+                f"<span style='color:{c}'>●{STATE_MARKERS.get(s, '').strip()}</span> {s}"
                 for s, c in STATE_COLOURS.items()
             ),
             self,

@@ -101,7 +101,7 @@ class OverlayView(QWidget):
         self.prob_box.toggled.connect(self.set_prob_visible)
         legend = QLabel(
             " ".join(
-                f'<span style="color:{COLOURS[k]}">■</span> {t}'
+                f'<span style="color:{COLOURS[k]}; background:#202124">&nbsp;■&nbsp;</span> {t}'
                 for k, t in (
                     ("tp", "TP"),
                     ("fp", "FP"),
@@ -216,17 +216,19 @@ class OverlayView(QWidget):
                 self._labels.append(self._name_label(info))
 
     def _name_label(self, info: LaneInfo) -> pg.TextItem:
-        """The lane's name at its lower end (ground truth) or its upper end (predictions), so
-        that a matched pair's two names do not sit on top of each other."""
+        """The lane's name: ground truth at its lower end, a prediction a quarter of the way
+        up its curve, so that a matched pair's names (and predictions converging towards the
+        horizon) do not sit on top of each other."""
         points = info.points[np.isfinite(info.points).all(axis=1)]
-        end = points[np.argmax(points[:, 1])] if info.is_truth else points[np.argmin(points[:, 1])]
+        order = np.argsort(-points[:, 1], kind="stable")  # from the bottom of the image up
+        at = points[order[0]] if info.is_truth else points[order[len(order) // 4]]
         label = pg.TextItem(
             info.name,
             color=COLOURS[info.role],
             fill=pg.mkBrush(0, 0, 0, 170),
-            anchor=(0.5, 1.0) if info.is_truth else (0.5, 0.0),
+            anchor=(0.5, 1.0) if info.is_truth else (0.0, 0.5),
         )
-        label.setPos(float(end[0]), float(end[1]))
+        label.setPos(float(at[0]), float(at[1]))
         self.view.addItem(label)
         return label
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
 from lgad_studio.core.events import EpochEnd, StepMetrics
@@ -62,6 +63,20 @@ def _decade_label(k: int, m: int = 1) -> str:
     return f"{value:g}" if -4 <= k <= 4 else f"{m}e{k}"
 
 
+def _swatch(colour: str, *, dashed: bool) -> QIcon:
+    """A short thick line of the curve's colour on a dark tile, like the plot it stands for."""
+    pixmap = QPixmap(22, 12)
+    pixmap.fill(QColor("#000000"))
+    painter = QPainter(pixmap)
+    pen = QPen(QColor(colour), 3)
+    if dashed:
+        pen.setStyle(Qt.PenStyle.DashLine)
+    painter.setPen(pen)
+    painter.drawLine(2, 6, 20, 6)
+    painter.end()
+    return QIcon(pixmap)
+
+
 class CurveToggles(QWidget):
     """The legend of one plot: a coloured check box per curve, beside the plot."""
 
@@ -80,9 +95,8 @@ class CurveToggles(QWidget):
         if box is None:
             box = QCheckBox(name, self)
             box.setChecked(True)
-            mark = "╌" if dashed else "━"
-            box.setText(f"{mark} {name}")
-            box.setStyleSheet(f"QCheckBox {{ color: {colour}; font-weight: bold; }}")
+            box.setIcon(_swatch(colour, dashed=dashed))  # the line as drawn; the text stays legible
+            box.setToolTip(f"Show or hide the {name} curve")
             box.toggled.connect(lambda on, n=name: self.toggled.emit(n, on))
             self._layout.insertWidget(self._layout.count() - 1, box)
             self.boxes[name] = box
