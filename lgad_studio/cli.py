@@ -25,6 +25,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "predict": ("predict", "write CULane .lines.txt predictions of a student checkpoint"),
     "export": ("export", "export a student checkpoint to ONNX"),
     "demo": ("demo", "the whole pipeline on the demo dataset, with the per-category F1 table"),
+    "experiment": (
+        "experiment",
+        "paired baseline / SAD / LGAD runs over datasets x seeds, with CIs",
+    ),
 }
 
 
@@ -59,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["gui", *argv]
     parser, module = _command_parser(argv[0])
     args = parser.parse_args(argv[1:])
+    args.argv = list(argv)  # what was asked, for commands that start copies of themselves
     try:
         return int(module.run(args) or 0)
     except StudioError as err:

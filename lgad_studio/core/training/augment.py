@@ -3,7 +3,8 @@
 Images are ``uint8 [H, W, 3]`` RGB and lanes a :class:`LaneSet` in the same
 frame. A horizontal flip mirrors the image and the lanes, and swaps slots
 1<->4 and 2<->3 (:meth:`LaneSet.mirrored`); the affine warp moves image and lane
-points with the same matrix; brightness/contrast touch the image only.
+points with the same matrix (both in the loader, in ``uint8``). Brightness and
+contrast touch the image only: they are drawn here and applied on the device.
 """
 
 from __future__ import annotations
@@ -57,23 +58,57 @@ def random_affine(
     return matrix
 
 
-def photometric(rng: np.random.Generator, image: np.ndarray, params: AugmentParams) -> np.ndarray:
-    """Random contrast about the mean and brightness shift, clipped to uint8."""
-    img = image.astype(np.float32)
-    mean = img.mean()
-    img = (img - mean) * rng.uniform(*params.contrast) + mean
-    img += rng.uniform(-params.brightness, params.brightness) * 255.0
-    return np.clip(img, 0, 255).astype(np.uint8)
+def draw_jitter(rng: np.random.Generator, params: AugmentParams) -> tuple[float, float]:
+    """A random (contrast, brightness) pair, applied on the device by ``data.normalize``.
+
+    Contrast scales about the image's mean, brightness shifts by a fraction of 255;
+    the photometric step runs on the device because it is float work (7 ms per
+    800x288 image on one core, measured in issue 10).
+    """
+    return float(rng.uniform(*params.contrast)), float(
+        rng.uniform(-params.brightness, params.brightness)
+    )
 
 
-def augment(
+def geometry(
+    rng: np.random.Generator, size: tuple[int, int], params: AugmentParams = AugmentParams()
+) -> tuple[bool, np.ndarray]:
+    """``(flip, affine 2x3)`` drawn from ``rng`` in the order :func:`augment_geometry` draws them.
+
+    The image transform is "flip, then the affine"; as one matrix (for a single
+    ``warpAffine`` that also resizes) see :func:`flip_matrix` and ``compose``.
+    """
+    flipped = bool(rng.random() < params.flip_p)
+    return flipped, random_affine(rng, size, params)
+
+
+def flip_matrix(width: int) -> np.ndarray:
+    """The ``2x3`` affine of a horizontal flip, ``x -> W - 1 - x`` (as ``image[:, ::-1]``)."""
+    return np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0]])
+
+
+def compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """The ``2x3`` affine that applies ``inner`` first, then ``outer``."""
+    a = np.vstack([outer, [0.0, 0.0, 1.0]])
+    b = np.vstack([inner, [0.0, 0.0, 1.0]])
+    return (a @ b)[:2]
+
+
+def move_lanes(lanes: LaneSet, flipped: bool, matrix: np.ndarray) -> LaneSet:
+    """Lanes under "flip (slots 1<->4, 2<->3), then ``matrix``"."""
+    if flipped:
+        lanes = lanes.mirrored()
+    moved = [lane.with_points(lane.points @ matrix[:, :2].T + matrix[:, 2]) for lane in lanes]
+    return LaneSet(tuple(moved), image_size=lanes.image_size)
+
+
+def augment_geometry(
     rng: np.random.Generator,
     image: np.ndarray,
     lanes: LaneSet,
     params: AugmentParams = AugmentParams(),
 ) -> tuple[np.ndarray, LaneSet]:
-    """All of the above, each drawn from ``rng``."""
+    """The flip and the affine warp, each drawn from ``rng`` (``uint8`` in, ``uint8`` out)."""
     if rng.random() < params.flip_p:
         image, lanes = flip(image, lanes)
-    image, lanes = warp(image, lanes, random_affine(rng, lanes.image_size, params))
-    return photometric(rng, image, params), lanes
+    return warp(image, lanes, random_affine(rng, lanes.image_size, params))

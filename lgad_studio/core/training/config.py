@@ -41,7 +41,10 @@ class TrainConfig:
     train_split: str = "train"
     val_split: str = "val"
     train_limit: int | None = None  # use only the first N training images
-    val_limit: int | None = 100  # validate on the first N validation images
+    # validate on N images drawn at random from the validation split (seeded by val_seed, the
+    # same in every run); None = the whole split. CULane's val split is 9,675 images.
+    val_limit: int | None = 1000
+    val_seed: int = 0
     steps_per_epoch: int | None = None  # cap (tests, benchmarks); None = the whole split
     # Lane width of the rendered label in original-image px: the metric's 30 px (CULane masks
     # use 16, which is 2 px at 200x72 and learns slowly); 4 px at 200x72, 15 px at 800x288.
@@ -51,10 +54,14 @@ class TrainConfig:
     exist_weight: float = 0.1
     device: str = "auto"  # auto (CUDA, then MPS, then CPU) | cpu | cuda | cuda:N | mps
     amp: bool = True  # mixed precision on CUDA only
+    amp_dtype: str = "auto"  # auto (bfloat16 where supported, else float16) | bf16 | fp16
     threads: int | None = None  # torch CPU threads; None = torch's default
-    num_workers: int = 0  # DataLoader workers (0: load in the training process)
+    # DataLoader worker processes; None = 0 on CPU, cores per GPU - 1 (at most 8) on CUDA
+    num_workers: int | None = None
     resume: str | None = None  # checkpoint to continue from (same kind and architecture)
     preview_interval_s: float = 1.0  # at most one Preview event per interval; 0 = none
+    dist_timeout_min: float = 30.0  # DDP process-group timeout (validation is sharded)
+    tensorboard: bool = False  # also write TensorBoard event files (needs the extra)
 
     # -- JSON -------------------------------------------------------------------------
     def to_json(self) -> str:
@@ -118,6 +125,13 @@ class TrainConfig:
                 "poly, cosine or constant",
             ),
             ("label_line_width", self.label_line_width > 0, "a positive width in pixels"),
+            (
+                "num_workers",
+                self.num_workers is None or self.num_workers >= 0,
+                "0 or more worker processes (or null: automatic)",
+            ),
+            ("dist_timeout_min", self.dist_timeout_min > 0, "a positive number of minutes"),
+            ("amp_dtype", self.amp_dtype in ("auto", "bf16", "fp16"), "auto, bf16 or fp16"),
             ("preview_interval_s", self.preview_interval_s >= 0, "0 (off) or more seconds"),
         ]
         for name, ok, expected in checks:
@@ -153,7 +167,7 @@ class StudentConfig(TrainConfig):
     mode: str = "lgad"
     teacher: str | None = None  # teacher checkpoint (mode lgad)
     stages: tuple[str, ...] | None = None  # None: lgad stage1-3, sad stage1-2 (-> next stage)
-    at_norm: str = "l2"  # l2 | softmax
+    at_norm: str | None = None  # l2 | softmax; None: softmax for sad (as published), l2 for lgad
     at_p: float = 2.0
     at_weight: float = 0.1  # lambda
     # None: half of the epochs for lgad, 2/3 for sad (measured on the demo data's validation
@@ -166,6 +180,11 @@ class StudentConfig(TrainConfig):
         if self.stages is not None:
             return tuple(self.stages)
         return ("stage1", "stage2") if self.mode == "sad" else ("stage1", "stage2", "stage3")
+
+    def resolved_norm(self) -> str:
+        if self.at_norm is not None:
+            return self.at_norm
+        return "softmax" if self.mode == "sad" else "l2"
 
     def resolved_start_epoch(self) -> float:
         if self.at_start_epoch is not None:
@@ -182,7 +201,7 @@ class StudentConfig(TrainConfig):
             raise ConfigError(
                 f"{source}: field 'teacher' is empty, mode 'lgad' needs a teacher checkpoint"
             )
-        if self.at_norm not in ("l2", "softmax"):
+        if self.at_norm not in (None, "l2", "softmax"):
             raise ConfigError(
                 f"{source}: field 'at_norm' is {self.at_norm!r}, expected l2 or softmax"
             )

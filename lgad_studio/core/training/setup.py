@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 
 import torch
-from torch.utils.data import DataLoader, DistributedSampler, RandomSampler
+from torch.utils.data import DataLoader
 
 from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.core.training.config import ConfigError, TrainConfig
-from lgad_studio.core.training.data import LaneSamples
+from lgad_studio.core.training.data import EpochSampler, LaneSamples
 from lgad_studio.core.training.distributed import DistInfo
+from lgad_studio.core.training.streams import stream_rng, stream_seed
 
 
 def open_splits(config: TrainConfig) -> tuple[LaneSamples, LaneSamples]:
@@ -23,7 +25,7 @@ def open_splits(config: TrainConfig) -> tuple[LaneSamples, LaneSamples]:
                 f"{config.data}: field {field!r} is {split!r}, the dataset has splits {splits}"
             )
     train = dataset.entries(config.train_split)[: config.train_limit]
-    val = dataset.entries(config.val_split)[: config.val_limit]
+    val = validation_subset(dataset.entries(config.val_split), config.val_limit, config.val_seed)
     if not train:
         raise ConfigError(f"{config.data}: split {config.train_split!r} has no images")
     common = {
@@ -37,23 +39,57 @@ def open_splits(config: TrainConfig) -> tuple[LaneSamples, LaneSamples]:
     )
 
 
-def make_loader(samples: LaneSamples, config: TrainConfig, info: DistInfo) -> DataLoader:
-    """Shuffled batches; a :class:`DistributedSampler` shards them under torchrun."""
-    if info.enabled:
-        sampler = DistributedSampler(
-            samples, num_replicas=info.world_size, rank=info.rank, shuffle=True, seed=config.seed
-        )
-    else:
-        generator = torch.Generator().manual_seed(config.seed)
-        sampler = RandomSampler(samples, generator=generator)
+def validation_subset(entries: list[str], limit: int | None, seed: int) -> list[str]:
+    """``limit`` entries drawn at random (stream ``val_subset`` of ``seed``), in split order.
+
+    CULane lists consecutive frames of one clip together, so the first N images of
+    the validation split would be a few seconds of one drive; a seeded random
+    subset covers the split and is the same in every run that uses the same seed.
+    ``None`` (or a limit of at least the split's size) keeps the whole split.
+    """
+    if limit is None or limit >= len(entries):
+        return list(entries)
+    if limit <= 0:
+        return []
+    picked = stream_rng(seed, "val_subset").choice(len(entries), size=limit, replace=False)
+    return [entries[i] for i in sorted(picked.tolist())]
+
+
+def default_workers(device: torch.device, info: DistInfo) -> int:
+    """Loader processes when the config says ``None``: 0 on CPU (the training process
+    would compete with them for the same cores), else the cores per local rank minus
+    one, at most 8."""
+    if device.type != "cuda":
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    local = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    return max(1, min(8, (cores or 2) // max(local, 1) - 1))
+
+
+def make_loader(
+    samples: LaneSamples, config: TrainConfig, info: DistInfo, device: torch.device
+) -> DataLoader:
+    """Shuffled ``uint8`` batches of ``(index, epoch)`` keys, sharded over ranks under torchrun."""
+    sampler = EpochSampler(
+        len(samples), seed=config.seed, rank=info.rank, world_size=info.world_size
+    )
+    workers = default_workers(device, info) if config.num_workers is None else config.num_workers
+    if workers > 0:
+        import cv2
+
+        # One core per loader process: OpenCV's own thread pool would oversubscribe the
+        # machine. Set before the workers fork (in a forked child the call deadlocks).
+        cv2.setNumThreads(1)
     per_rank = math.ceil(len(samples) / info.world_size)
     return DataLoader(
         samples,
         batch_size=config.batch_size,
         sampler=sampler,
-        num_workers=config.num_workers,
+        num_workers=workers,
         drop_last=per_rank >= 2 * config.batch_size,  # a last batch of 1 upsets batch norm
-        persistent_workers=config.num_workers > 0,
+        persistent_workers=workers > 0,
+        pin_memory=device.type == "cuda",
+        generator=torch.Generator().manual_seed(stream_seed(config.seed, "loader")),
     )
 
 

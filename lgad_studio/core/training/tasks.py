@@ -19,6 +19,7 @@ from lgad_studio.core.losses import compose_losses, distillation_terms, mimic_pa
 from lgad_studio.core.models import LaneNet, build_model
 from lgad_studio.core.models.teacher_input import encode_label, encoding_channels
 from lgad_studio.core.training.config import ConfigError, StudentConfig, TeacherConfig
+from lgad_studio.core.training.streams import torch_stream
 
 
 class TeacherTask:
@@ -30,9 +31,9 @@ class TeacherTask:
         self.config = config
         self.encoding = config.encoding
         self.in_channels = encoding_channels(config.encoding)
-        self.model = build_model(config.arch, in_channels=self.in_channels, width=config.width).to(
-            device
-        )
+        with torch_stream(config.seed, "teacher_init"):
+            model = build_model(config.arch, in_channels=self.in_channels, width=config.width)
+        self.model = model.to(device)
         self.preview_stages = ("stage1", "stage2", "stage3")
 
     def model_input(self, batch: dict[str, Tensor]) -> Tensor:
@@ -62,7 +63,9 @@ class StudentTask:
     ) -> None:
         self.config = config
         self.in_channels = 3
-        self.model = build_model(config.arch, in_channels=3, width=config.width).to(device)
+        with torch_stream(config.seed, "student_init"):
+            model = build_model(config.arch, in_channels=3, width=config.width)
+        self.model = model.to(device)
         self.pairs = mimic_pairs(config.mode, config.resolved_stages())
         self.start_step = round(config.resolved_start_epoch() * steps_per_epoch)
         self.ramp_steps = round(config.at_ramp_epochs * steps_per_epoch)
@@ -80,7 +83,8 @@ class StudentTask:
                 f"the student's field 'input_size' is {list(config.input_size)}; they must match"
             )
         self.teacher_encoding = ckpt.config.get("encoding", "onehot")
-        self.teacher = ckpt.build_model(device=device)
+        with torch.random.fork_rng(devices=[]):  # building it must not consume random state
+            self.teacher = ckpt.build_model(device=device)
         for p in self.teacher.parameters():
             p.requires_grad_(False)
 
@@ -106,7 +110,7 @@ class StudentTask:
             else:
                 target = out.features
             at_terms = distillation_terms(
-                out.features, target, self.pairs, norm=c.at_norm, p=c.at_p
+                out.features, target, self.pairs, norm=c.resolved_norm(), p=c.at_p
             )
         weight = self.at_weight(step)
         losses = compose_losses(
@@ -114,7 +118,7 @@ class StudentTask:
             exist_weight=c.exist_weight, background_weight=c.background_weight,
         )  # fmt: skip
         if self.pairs:
-            losses["lambda"] = torch.tensor(weight)
+            losses["lambda"] = torch.tensor(weight, device=losses["loss"].device)
         return losses
 
     def preview(self, batch: dict[str, Tensor]) -> dict[str, list[np.ndarray]]:

@@ -15,7 +15,9 @@ TUSIMPLE_GOLDEN = SHARED / "tusimple"
 @pytest.fixture(scope="session")
 def culane_golden() -> Path:
     if not (CULANE_GOLDEN / "expected.json").is_file():
-        pytest.skip(f"CULane golden data not found at {CULANE_GOLDEN} (CI has ../shared)")
+        pytest.skip(
+            f"shared data missing: CULane golden data not found at {CULANE_GOLDEN} (CI has ../shared)"
+        )
     return CULANE_GOLDEN
 
 
@@ -37,5 +39,7 @@ def golden_result(culane_golden: Path):
 @pytest.fixture(scope="session")
 def tusimple_golden() -> Path:
     if not (TUSIMPLE_GOLDEN / "expected.json").is_file():
-        pytest.skip(f"TuSimple golden data not found at {TUSIMPLE_GOLDEN} (CI has ../shared)")
+        pytest.skip(
+            f"shared data missing: TuSimple golden data not found at {TUSIMPLE_GOLDEN} (CI has ../shared)"
+        )
     return TUSIMPLE_GOLDEN

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.core.lanes import Lane, LaneSet
@@ -48,7 +49,8 @@ def test_samples_render_labels_and_existence(culane_root: Path) -> None:
     ds = open_dataset(culane_root)
     samples = LaneSamples(ds, ds.entries("train")[:3], size=(200, 72))
     item = samples[0]
-    assert item["image"].shape == (3, 72, 200) and item["label"].shape == (72, 200)
+    assert item["image"].shape == (72, 200, 3) and item["label"].shape == (72, 200)
+    assert item["image"].dtype == torch.uint8 and item["label"].dtype == torch.uint8
     lanes = ds.read_lanes(ds.entries("train")[0])
     present = sorted(int(v) for v in np.unique(item["label"].numpy()) if v)
     assert present == sorted(lanes.by_slot())
@@ -59,7 +61,7 @@ def test_samples_render_labels_and_existence(culane_root: Path) -> None:
 def test_flipped_sample_has_mirrored_label(culane_root: Path) -> None:
     ds = open_dataset(culane_root)
     plain = LaneSamples(ds, ds.entries("train")[:1], size=(200, 72))
-    image, label, lanes = plain.sample(0)
+    image, label, lanes, _jitter = plain.sample(0)
     f_image, f_lanes = flip(image, lanes)
     from lgad_studio.core.formats.culane_lines import render_label_map
 
@@ -75,5 +77,7 @@ def test_augmentation_is_reproducible_per_epoch(culane_root: Path) -> None:
     a = LaneSamples(ds, ds.entries("train")[:2], size=(200, 72), augment=True, seed=3)
     b = LaneSamples(ds, ds.entries("train")[:2], size=(200, 72), augment=True, seed=3)
     assert np.array_equal(a.sample(1)[0], b.sample(1)[0])
+    assert a.sample(1)[3] == b.sample(1)[3]
     b.set_epoch(1)
     assert not np.array_equal(a.sample(1)[0], b.sample(1)[0])
+    assert a.sample(1)[3] != b.sample(1)[3]

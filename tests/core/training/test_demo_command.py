@@ -21,17 +21,20 @@ def test_demo_runs_all_students_and_prints_table(culane_root: Path, tmp_path: Pa
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "| category | baseline | SAD | LGAD |" in printed and "| **total** |" in printed
+    assert "| category | SAD − baseline | LGAD − baseline |" in printed
     results = json.loads((out / "results.json").read_text())
-    assert results["seeds"] == [0, 1]
-    assert set(results["results"]) == {"baseline", "SAD", "LGAD"}
-    assert all(len(runs) == 2 for runs in results["results"].values())
-    assert set(results["results"]["LGAD"][0]) == {"test0_normal", "test6_curve", "total"}
-    lgad = json.loads((out / "seed1" / "lgad" / "config.json").read_text())
-    assert lgad["mode"] == "lgad" and lgad["teacher"].endswith("seed1/teacher/last.pt")
-    assert (out / "results.md").read_text().startswith("| category |")
-    # one table from several runs' results (e.g. seeds run in parallel)
-    assert main(["demo", "--combine", str(out / "results.json"), str(out / "results.json")]) == 0
-    assert "seeds [0, 1, 0, 1]" in capsys.readouterr().out
+    assert [r["seed"] for r in results["runs"]] == [0, 1]
+    assert results["modes"] == ["none", "sad", "lgad"]
+    assert results["categories"] == ["test0_normal", "test6_curve", "total"]
+    assert all(len(v) == 2 for v in results["scores"]["lgad"].values())
+    run = out / "runs" / results["runs"][1]["dataset"]["tag"] / "seed1"
+    lgad = json.loads((run / "lgad" / "config.json").read_text())
+    assert lgad["mode"] == "lgad" and lgad["teacher"].endswith("seed1/teacher/best.pt")
+    assert lgad["seed"] == 1
+    assert (out / "results.md").read_text().startswith("2 paired runs")
+    # one table from earlier runs' results
+    assert main(["demo", "--combine", str(out), "--out", str(tmp_path / "again")]) == 0
+    assert "2 paired runs" in capsys.readouterr().out
     bad = tmp_path / "bad.json"
     bad.write_text("{}")
     assert main(["demo", "--combine", str(bad)]) == 2
