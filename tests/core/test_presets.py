@@ -16,22 +16,19 @@ from lgad_studio.core.presets import (
 from lgad_studio.core.training.config import StudentConfig, TeacherConfig
 
 
-def test_the_presets_are_the_demo_presets_with_the_config_defaults() -> None:
-    from lgad_studio.commands.demo import PRESETS
+def test_the_shipped_presets_are_the_experiment_presets() -> None:
+    """The JSON files hold what ``demo`` / ``experiment`` train with, field for field, so the
+    Train tab and the CLI cannot drift apart (until the CLI reads these files itself)."""
+    from lgad_studio.core.experiment.presets import PRESETS
 
     assert preset_names() == ["default", "quick", "gpu"] == list(PRESETS)
-    for name, demo in PRESETS.items():
+    for name, expected in PRESETS.items():
         preset = load_preset(name)
         assert preset["name"] == name and preset["description"]
-        for section, epochs in (("teacher", demo.teacher_epochs), ("student", demo.student_epochs)):
-            values = preset[section]
-            assert values["arch"] == demo.arch and values["width"] == demo.width
-            assert values["input_size"] == demo.size and values["epochs"] == epochs
-            assert values["train_limit"] == demo.train_limit
-            assert values["val_limit"] == demo.val_limit
-            assert values["batch_size"] == TeacherConfig().batch_size
-            assert values["lr"] == TeacherConfig().lr
-        assert preset["student"]["at_weight"] == StudentConfig().at_weight
+        assert preset["teacher"] == expected.teacher and preset["student"] == expected.student
+        teacher, student = preset_configs(name)
+        assert teacher == expected.teacher_config()
+        assert student == expected.student_config(mode="lgad", teacher=None)
 
 
 def test_preset_configs_build_valid_configs() -> None:

@@ -303,6 +303,10 @@ def test_presets_fill_the_forms_and_runs_are_named_as_the_window_says(
     assert config.mode == "none"  # the preset sets the budget, not what is trained
     assert (config.epochs, config.width, config.train_limit) == (5, 0.25, 200)
     assert tab.teacher_form.config(data="d", out="o").epochs == quick["teacher"]["epochs"]
+    tab.options.preset_box.setCurrentText("default")  # nothing of "quick" stays behind
+    assert tab.student_form.config(data="d", out="o").train_limit is None
+    assert tab.teacher_form.config(data="d", out="o").train_limit is None
+    tab.options.preset_box.setCurrentText("quick")
 
     def started(config):
         yield Finished(Path(config.out), None, None, {})

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from lgad_studio.core.errors import StudioError
 from lgad_studio.core.events import CheckpointWritten, EpochEnd, Finished, Preview, StepMetrics
+from lgad_studio.core.training.config import StudentConfig, TeacherConfig
 from lgad_studio.gui.attention import AttentionGrid
 from lgad_studio.gui.jobs import Job, JobRunner
 from lgad_studio.gui.train.banner import ErrorBanner
@@ -313,15 +314,16 @@ class TrainTab(QWidget):
             self.errors.show_error(*error)
 
     def _on_options_preset_chosen(self, preset: dict) -> None:
-        self.teacher_form.set_config(self.teacher_form.defaults.replace(**preset["teacher"]))
+        # From the configs' defaults, not the forms' current values: a field the preset leaves
+        # out (train_limit, ...) must not keep the previous preset's value.
+        self.teacher_form.set_config(TeacherConfig(**preset["teacher"]))
         form = self.student_form
         student = {
-            "stages": None,  # the mode's own default stages
             **preset["student"],
             "mode": form.current_mode(),  # a preset sets the budget, not what is trained
             "teacher": form.teacher.text().strip() or None,
         }
-        form.set_config(form.defaults.replace(**student))
+        form.set_config(StudentConfig(**student))
 
     def _on_options_runs_root_changed(self, path: Path) -> None:
         self.history.clear()
