@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
             notice = self.label_panel.show_busy("Opening the demo dataset…")
         else:
             notice = self.label_panel.show_busy(
-                "Generating the demo dataset (once, ~20 s)…",
+                "Generating the demo dataset (once, ~30 s)…",
                 f"Procedural road scenes in CULane layout, written to {default_demo_root()}",
             )
 

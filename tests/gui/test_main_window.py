@@ -137,7 +137,7 @@ def test_first_start_says_the_demo_is_being_generated(
     panel = window.label_panel
     window.open_default_demo()
     assert panel.stack.currentWidget() is panel.notice and panel.notice.isVisible()
-    assert panel.notice.title.text() == "Generating the demo dataset (once, ~20 s)…"
+    assert panel.notice.title.text() == "Generating the demo dataset (once, ~30 s)…"
     assert reported.wait(10)
     qtbot.waitUntil(lambda: panel.notice.bar.maximum() == 4, timeout=5000)
     assert panel.notice.bar.value() == 1 and "1 of 4 images" in panel.notice.detail.text()

@@ -1,6 +1,6 @@
 """A "please wait" page shown in place of the canvas while something slow prepares the data.
 
-On the very first start the demo dataset is generated (about 20 s): the Label tab
+On the very first start the demo dataset is generated (1,400 images, about 30 s): the Label tab
 says so, with a progress bar and a Cancel button, instead of an empty grey canvas.
 """
 
