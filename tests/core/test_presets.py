@@ -16,19 +16,20 @@ from lgad_studio.core.presets import (
 from lgad_studio.core.training.config import StudentConfig, TeacherConfig
 
 
-def test_the_shipped_presets_are_the_experiment_presets() -> None:
-    """The JSON files hold what ``demo`` / ``experiment`` train with, field for field, so the
-    Train tab and the CLI cannot drift apart (until the CLI reads these files itself)."""
-    from lgad_studio.core.experiment.presets import PRESETS
+def test_the_experiments_train_with_the_shipped_presets() -> None:
+    """``demo`` / ``experiment`` and the Train tab read the same JSON files."""
+    from lgad_studio.core.experiment.presets import get_preset, presets
 
-    assert preset_names() == ["default", "quick", "gpu"] == list(PRESETS)
-    for name, expected in PRESETS.items():
+    assert preset_names() == ["default", "quick", "gpu"] == list(presets())
+    for name, expected in presets().items():
         preset = load_preset(name)
         assert preset["name"] == name and preset["description"]
-        assert preset["teacher"] == expected.teacher and preset["student"] == expected.student
         teacher, student = preset_configs(name)
         assert teacher == expected.teacher_config()
         assert student == expected.student_config(mode="lgad", teacher=None)
+    custom = get_preset("default", student_epochs=3, width=0.25)
+    assert custom.name == "default+custom" and custom.student["epochs"] == 3
+    assert custom.teacher["width"] == custom.student["width"] == 0.25
 
 
 def test_preset_configs_build_valid_configs() -> None:
