@@ -7,9 +7,9 @@ TORCH  ?= torch==2.13.0
 ARGS   ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test lint fmt bench clean-venv
+.PHONY: run test lint fmt bench clean-venv icons
 
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q "$(TORCH)"
@@ -30,6 +30,9 @@ lint: $(BIN)/.installed
 fmt: $(BIN)/.installed
 	$(BIN)/ruff format lgad_studio tests benchmarks
 	$(BIN)/ruff check --fix lgad_studio tests benchmarks
+
+icons: $(BIN)/.installed
+	QT_QPA_PLATFORM=offscreen $(BIN)/python resources/icons/render_pngs.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -31,6 +31,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "attention": ("attention", "the attention grid of one image under several checkpoints, PNG"),
     "export": ("export", "export a student checkpoint to ONNX"),
+    "autolabel": ("autolabel", "propose lanes for a dataset into a sidecar (checkpoint or ONNX)"),
     "demo": ("demo", "the whole pipeline on the demo dataset, with the per-category F1 table"),
     "experiment": (
         "experiment",

@@ -51,6 +51,13 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-augment", dest="augment", action="store_false", default=None)
     parser.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
     parser.add_argument("--no-amp", dest="amp", action="store_false", default=None)
+    parser.add_argument(
+        "--amp-dtype", choices=["auto", "bf16", "fp16"], help="mixed precision on CUDA (auto: bf16)"
+    )
+    parser.add_argument(
+        "--tensorboard", action="store_true", default=None, help="also write TensorBoard events"
+    )
+    parser.add_argument("--val-seed", type=int, help="seed of the random validation subset")
     parser.add_argument("--threads", type=int, help="torch CPU threads")
     parser.add_argument(
         "--workers", dest="num_workers", type=int, help="DataLoader worker processes"

@@ -58,6 +58,28 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
         handle.write(data)
 
 
+def write_problem(folder: str | Path) -> str | None:
+    """Why an atomic write into ``folder`` would fail now, or ``None`` when it would succeed.
+
+    Tries what every atomic write starts with: creating (then removing) a temporary
+    file in the folder, so a read-only mount, missing permissions or a full inode
+    table are found before the first save, whatever the mode bits say (root ignores
+    them). A folder that does not exist yet is judged by its nearest existing parent,
+    where saving would create it.
+    """
+    target = Path(folder)
+    while not target.is_dir() and target != target.parent:
+        target = target.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".lgad-write-check.", suffix=".tmp", dir=target)
+    except OSError as err:
+        return err.strerror or str(err)
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp_name)
+    return None
+
+
 def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

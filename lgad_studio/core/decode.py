@@ -19,12 +19,17 @@ image x. Gaps are allowed; a lane needs ``min_points`` points.
 through pixel centres (``map = floor((y - crop_top + 0.5) * h / (H - crop_top))``
 and ``x = (col + 0.5) * W / w - 0.5``), and x stays a float. The mean filter is
 evaluated only on the map rows that are sampled (it is separable), which is what
-makes decoding cheap next to inference.
+makes decoding cheap next to inference. :func:`row_profile` exposes the per-row
+maxima the decoder picks from (auto-labelling scores proposals with them), and
+:func:`lanes_from_profile` keeps the rows above the threshold: ``decode_prob_map``
+is exactly the two.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -32,6 +37,66 @@ import numpy as np
 from lgad_studio.core.lanes import CULANE_SIZE, NUM_SLOTS
 
 DECODE_WIDTH = 800  # SCNN decodes 800x288 maps; its 9x9 filter and thresholds assume that size
+
+
+@dataclass(frozen=True, eq=False)
+class RowProfile:
+    """Per-row maxima of lane channels: what the decoder picks on each sampled row.
+
+    ``ys`` are the sampled image rows ``float64 [R]`` (the SCNN rows bottom-up, or
+    the given ``rows`` in their order; rows outside ``crop_top..H-1`` dropped); for
+    each slot in ``slots``, ``x[k]`` is the image x of the row's maximum of its
+    (resized, smoothed) channel and ``p[k]`` that maximum, both ``float64 [R]``.
+    """
+
+    slots: tuple[int, ...]
+    ys: np.ndarray
+    x: np.ndarray  # [len(slots), R]
+    p: np.ndarray  # [len(slots), R]
+
+
+def row_profile(
+    prob: np.ndarray,
+    *,
+    slots: Sequence[int] = tuple(range(1, NUM_SLOTS + 1)),
+    image_size: tuple[int, int] = CULANE_SIZE,
+    crop_top: int = 0,
+    smooth_kernel: int = 9,
+    row_step: int = 20,
+    num_rows: int = 18,
+    rows: Sequence[float] | None = None,
+    decode_width: int = DECODE_WIDTH,
+) -> RowProfile:
+    """The per-row argmax and maximum of each slot's channel of ``prob [5, h, w]``.
+
+    Rows, resizing, smoothing and the column-to-x mapping are those of
+    :func:`decode_prob_map` (see the module docstring).
+    """
+    prob = np.asarray(prob, dtype=np.float32)
+    if prob.ndim != 3 or prob.shape[0] != NUM_SLOTS + 1:
+        raise ValueError(f"prob must be [5, h, w] probabilities, got shape {prob.shape}")
+    width, height = image_size
+    if not 0 <= crop_top < height:
+        raise ValueError(f"crop_top must be in 0..{height - 1}, got {crop_top}")
+    if rows is None:
+        ys = (height - 1 - row_step * np.arange(num_rows)).astype(np.float64)
+    else:
+        ys = np.asarray(rows, dtype=np.float64).reshape(-1)
+    ys = ys[(ys >= crop_top) & (ys <= height - 1)]
+    slots = tuple(int(s) for s in slots)
+    xs = np.empty((len(slots), len(ys)), dtype=np.float64)
+    ps = np.empty((len(slots), len(ys)), dtype=np.float64)
+    if not slots or len(ys) == 0:
+        return RowProfile(slots, ys, xs, ps)
+    h, w = _decode_shape(prob.shape[1:], decode_width)
+    map_rows = np.floor((ys - crop_top + 0.5) * h / (height - crop_top)).astype(np.int64)
+    map_rows = np.clip(map_rows, 0, h - 1)
+    for k, slot in enumerate(slots):
+        picked = _sampled_rows(prob[slot], (h, w), map_rows, smooth_kernel)  # (R, w)
+        cols = picked.argmax(axis=1)
+        ps[k] = picked[np.arange(len(map_rows)), cols]
+        xs[k] = (cols + 0.5) * width / w - 0.5
+    return RowProfile(slots, ys, xs, ps)
 
 
 def decode_prob_map(
@@ -63,36 +128,41 @@ def decode_prob_map(
         rows: image rows to sample instead of the SCNN rows (e.g. TuSimple ``h_samples``).
         decode_width: maps narrower than this are resized to it before decoding.
     """
-    prob = np.asarray(prob, dtype=np.float32)
     exist = np.asarray(exist, dtype=np.float64).reshape(-1)
-    if prob.ndim != 3 or prob.shape[0] != NUM_SLOTS + 1:
-        raise ValueError(f"prob must be [5, h, w] probabilities, got shape {prob.shape}")
     if exist.shape != (NUM_SLOTS,):
         raise ValueError(f"exist must hold 4 probabilities, got shape {exist.shape}")
-    width, height = image_size
-    if not 0 <= crop_top < height:
-        raise ValueError(f"crop_top must be in 0..{height - 1}, got {crop_top}")
-    if rows is None:
-        ys = (height - 1 - row_step * np.arange(num_rows)).astype(np.float64)
-    else:
-        ys = np.asarray(rows, dtype=np.float64).reshape(-1)
-    ys = ys[(ys >= crop_top) & (ys <= height - 1)]
-    slots = [s for s in range(1, NUM_SLOTS + 1) if exist[s - 1] > exist_threshold]
-    if not slots or len(ys) == 0:
-        return []
-    h, w = _decode_shape(prob.shape[1:], decode_width)
-    map_rows = np.floor((ys - crop_top + 0.5) * h / (height - crop_top)).astype(np.int64)
-    map_rows = np.clip(map_rows, 0, h - 1)
+    slots = tuple(s for s in range(1, NUM_SLOTS + 1) if exist[s - 1] > exist_threshold)
+    profile = row_profile(
+        prob, slots=slots, image_size=image_size, crop_top=crop_top,
+        smooth_kernel=smooth_kernel, row_step=row_step, num_rows=num_rows, rows=rows,
+        decode_width=decode_width,
+    )  # fmt: skip
+    return lanes_from_profile(profile, prob_threshold=prob_threshold, min_points=min_points)
+
+
+def lanes_from_profile(
+    profile: RowProfile, *, prob_threshold: float = 0.3, min_points: int = 2
+) -> list[tuple[int, np.ndarray]]:
+    """The rows of each slot whose maximum exceeds ``prob_threshold``, slots with ``min_points``."""
     lanes = []
-    for slot in slots:
-        picked = _sampled_rows(prob[slot], (h, w), map_rows, smooth_kernel)  # (len(ys), w)
-        cols = picked.argmax(axis=1)
-        keep = picked[np.arange(len(map_rows)), cols] > prob_threshold
+    for k, slot in enumerate(profile.slots):
+        keep = profile.p[k] > prob_threshold
         if int(keep.sum()) < min_points:
             continue
-        xs = (cols[keep] + 0.5) * width / w - 0.5
-        lanes.append((slot, np.column_stack([xs, ys[keep]]).astype(np.float64)))
+        lanes.append((slot, np.column_stack([profile.x[k][keep], profile.ys[keep]])))
     return lanes
+
+
+def decode_defaults() -> dict[str, float | int]:
+    """The settings defaults of :func:`decode_prob_map` (``exist_threshold``, ``prob_threshold``,
+    ...). Left out: ``image_size`` (the image's), ``rows`` (a dataset's, per image) and
+    ``decode_width`` (stored next to them by the ONNX export)."""
+    return {
+        name: p.default
+        for name, p in inspect.signature(decode_prob_map).parameters.items()
+        if p.default is not inspect.Parameter.empty
+        and name not in ("image_size", "rows", "decode_width")
+    }
 
 
 def _decode_shape(shape: tuple[int, int], decode_width: int) -> tuple[int, int]:

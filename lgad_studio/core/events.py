@@ -23,6 +23,7 @@ class StepMetrics:
     losses: dict[str, float]
     lr: float
     images_per_s: float
+    loader_share: float = 0.0  # share of the wall time since the last event spent waiting for data
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,16 @@ def as_points(points: object) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Lane:
-    """One lane: its vertices in image pixels and its CULane slot (1-4) or ``None``."""
+    """One lane: its vertices in image pixels and its CULane slot (1-4) or ``None``.
+
+    ``source`` is the lane's line of the ``.lines.txt`` it was read from, kept so that
+    a lane nobody edited is written back byte for byte; any change of its points drops
+    it (:meth:`with_points`). It takes no part in equality.
+    """
 
     points: np.ndarray
     slot: int | None = None
+    source: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "points", as_points(self.points))
@@ -51,7 +57,8 @@ class Lane:
     __hash__ = None  # type: ignore[assignment]
 
     def with_points(self, points: object) -> Lane:
-        return replace(self, points=points)
+        """The lane with other points: no longer the line it was read from."""
+        return replace(self, points=points, source=None)
 
     def with_slot(self, slot: int | None) -> Lane:
         return replace(self, slot=slot)

@@ -9,6 +9,7 @@ KIND_LABELS = {
     "lgad": "LGAD student",
     "sad": "SAD student",
     "none": "baseline",
+    "onnx": "ONNX model",
 }
 
 

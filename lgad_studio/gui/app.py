@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from lgad_studio import __version__
@@ -21,7 +22,21 @@ def make_application(argv: Sequence[str] = ()) -> QApplication:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("LGAD Studio")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("lgad-studio")  # resources/lgad-studio.desktop
+    app.setWindowIcon(application_icon())
     return app  # type: ignore[return-value]
+
+
+def application_icon() -> QIcon:
+    """The studio's icon (``resources/icons``): the SVG plus its rendered PNG sizes."""
+    from lgad_studio.core.presets import resource_root
+
+    icons = resource_root() / "icons"
+    icon = QIcon()
+    for entry in sorted(icons.iterdir(), key=lambda e: e.name):
+        if entry.name.startswith("lgad-studio") and entry.name.endswith((".png", ".svg")):
+            icon.addFile(str(entry))
+    return icon
 
 
 def run_gui(argv: Sequence[str] = ()) -> int:

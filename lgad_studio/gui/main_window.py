@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QTabWidget,
     QWidget,
 )
@@ -40,7 +39,10 @@ def ask_unsaved(parent: QWidget, count: int) -> str:
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(APP_TITLE)
     box.setText(f"{count} image{'s have' if count != 1 else ' has'} unsaved lane labels.")
-    box.setInformativeText("Save them before leaving?")
+    box.setInformativeText(
+        "Save writes them to the label files; Discard leaves the files as they are; "
+        "Cancel goes back to editing."
+    )
     Button = QMessageBox.StandardButton
     box.setStandardButtons(Button.Save | Button.Discard | Button.Cancel)
     box.setDefaultButton(Button.Save)
@@ -75,12 +77,20 @@ class MainWindow(QMainWindow):
         self.label_panel.entry_opened.connect(self._update_title)
         self.label_panel.dirty_count_changed.connect(self._update_title)
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
-        self.resize(1400, 820)
+        self.resize(self._default_size())
         if settings.window_geometry() is not None:
             self.restoreGeometry(settings.window_geometry())
         if settings.splitter_state() is not None:
             self.label_panel.splitter.restoreState(settings.splitter_state())
         self._update_title()
+
+    def _default_size(self) -> QSize:
+        """1400×820, or less on a smaller screen (a 1366×768 laptop gets all of its desktop)."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is None or screen.isEmpty():
+            return QSize(1400, 820)
+        frame = 40  # the window manager's title bar and borders
+        return QSize(min(1400, screen.width()), min(820, screen.height() - frame))
 
     def _add_tabs(self) -> None:
         """The one place tabs are composed: Label | Train | Evaluate, and their links."""
@@ -88,7 +98,8 @@ class MainWindow(QMainWindow):
         from lgad_studio.gui.train import TrainTab, default_runs_root
 
         self.tabs.addTab(self.label_panel, "Label")
-        self.train_tab = TrainTab(self.jobs, runs_root=default_runs_root(), parent=self)
+        runs_root = self.settings.runs_root() or default_runs_root()
+        self.train_tab = TrainTab(self.jobs, runs_root=runs_root, parent=self)
         self.evaluate_tab = EvaluateTab(self.jobs, parent=self)
         self.tabs.addTab(self.train_tab, "Train")
         self.tabs.addTab(self.evaluate_tab, "Evaluate")
@@ -96,11 +107,14 @@ class MainWindow(QMainWindow):
         self.dataset_opened.connect(self.evaluate_tab.set_dataset)
         self.train_tab.about_to_submit.connect(self._save_labels_for_training)
         self.train_tab.run_ended.connect(self.evaluate_tab.add_run)
-        self.train_tab.evaluate_requested.connect(self.evaluate_tab.add_checkpoints)
-        self.train_tab.evaluate_requested.connect(
-            lambda _paths: self.tabs.setCurrentWidget(self.evaluate_tab)
-        )
+        self.train_tab.evaluate_requested.connect(self._evaluate_from_history)
+        self.train_tab.runs_root_changed.connect(self.settings.set_runs_root)
         self.evaluate_tab.fix_labels_requested.connect(self.fix_labels)
+
+    def _evaluate_from_history(self, paths) -> None:
+        """The run history's Evaluate: show the Evaluate tab and start evaluating ``paths``."""
+        self.tabs.setCurrentWidget(self.evaluate_tab)
+        self.evaluate_tab.evaluate_now(paths)
 
     def _save_labels_for_training(self) -> None:
         """A run trains on the labels on disk: write the open image's edits first."""
@@ -125,7 +139,10 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.label_panel.actions["save"])
         file_menu.addSeparator()
-        self._add_action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        quit_action = self._add_action(file_menu, "&Quit", self.close)
+        # Ctrl+Q everywhere: some platforms' standard Quit key is none at all.
+        keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+        quit_action.setShortcuts(keys + [k for k in [QKeySequence("Ctrl+Q")] if k not in keys])
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addActions([self.label_panel.undo_action, self.label_panel.redo_action])
         menus = {"&Edit": edit_menu}
@@ -150,11 +167,13 @@ class MainWindow(QMainWindow):
         status = self.statusBar()
         self.dataset_label = QLabel(self)
         status.addWidget(self.dataset_label, 1)
-        for widget in (
+        self._editor_readouts = (
+            self.label_panel.hint_label,
             self.label_panel.lane_label,
             self.label_panel.position_label,
             self.label_panel.zoom_label,
-        ):
+        )
+        for widget in self._editor_readouts:
             status.addPermanentWidget(widget)
 
     def _fill_recent_menu(self) -> None:
@@ -167,14 +186,15 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("(none yet)").setEnabled(False)
 
     def _update_title(self, *_args) -> None:
+        """``image — dataset* — LGAD Studio``: the ``*`` (Qt's ``[*]``) while any image has
+        unsaved labels; the application's name once, at the end, where Qt expects it."""
         panel = self.label_panel
-        parts = [f"{APP_TITLE}[*]"]  # Qt shows "*" there while any image has unsaved labels
+        parts = [APP_TITLE]
         if self.dataset is not None:
-            parts.insert(0, self.dataset.root.name or str(self.dataset.root))
+            parts.insert(0, f"{self.dataset.root.name or self.dataset.root}[*]")
         if panel.document is not None:
-            dirty = " ●" if panel.document.is_dirty else ""
-            parts.insert(0, f"{panel.document.entry}{dirty}")
-        self.setWindowTitle(" — ".join(parts))
+            parts.insert(0, panel.document.entry)
+        self.setWindowTitle(" — ".join(parts) if len(parts) > 1 else f"{APP_TITLE}[*]")
         unsaved = len(panel.dirty_documents())
         self.setWindowModified(unsaved > 0)
         if self.dataset is not None:
@@ -182,7 +202,11 @@ class MainWindow(QMainWindow):
             self.dataset_label.setText(f"{self.dataset.kind}: {self.dataset.root}{note}")
 
     def _on_tabs_current_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.label_panel:
+        """The editor's readouts (lanes, cursor, zoom) belong to the Label tab only."""
+        on_label = self.tabs.widget(index) is self.label_panel
+        for widget in self._editor_readouts:
+            widget.setVisible(on_label)
+        if on_label:
             self.label_panel.canvas.setFocus()
 
     def _show_about(self) -> None:
@@ -211,16 +235,26 @@ class MainWindow(QMainWindow):
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
     def open_dataset(self, path: str | Path) -> bool:
-        """Open a CULane root, a TuSimple JSON file or a folder of images in the Label tab."""
-        if not self.resolve_unsaved():
-            return False
+        """Open a CULane root, a TuSimple JSON file or a folder of images in the Label tab.
+
+        A path that is no dataset (or one without a single image) is refused: the
+        dataset already open stays open, and the message says what was expected.
+        """
         try:
             dataset = open_dataset(path, strict=False)
         except StudioError as err:
-            self.label_panel.messages.show_message(f"Cannot open the dataset: {err}")
+            return self._refuse_dataset(str(err))
+        if not any(dataset.entries(split) for split in dataset.split_names()):
+            reasons = "; ".join(str(p) for p in dataset.problems[:1]) or (
+                f"{path}: no images listed, expected a CULane root, a TuSimple JSON file "
+                "or a folder of images"
+            )
+            return self._refuse_dataset(reasons)
+        if not self.resolve_unsaved():
             return False
         self.dataset = dataset
         self.settings.add_recent_dataset(dataset.root if dataset.kind != "tusimple" else path)
+        self.label_panel.hide_busy()
         self.label_panel.set_dataset(dataset)
         self.tabs.setCurrentWidget(self.label_panel)
         self.label_panel.canvas.setFocus()
@@ -228,16 +262,30 @@ class MainWindow(QMainWindow):
         self.dataset_opened.emit(dataset)
         return True
 
+    def _refuse_dataset(self, reason: str) -> bool:
+        kept = f" {self.dataset.root} stays open." if self.dataset is not None else ""
+        self.label_panel.messages.show_message(f"Cannot open the dataset: {reason}.{kept}")
+        self.tabs.setCurrentWidget(self.label_panel)
+        return False
+
     def open_default_demo(self) -> Job | None:
-        """Open the built-in demo dataset, generating it first (once) in a background job."""
+        """Open the built-in demo dataset, generating it first (once) in a background job.
+
+        While it is generated the Label tab says so, with progress and Cancel, instead
+        of showing an empty canvas.
+        """
+        from lgad_studio.core.demo.cache import default_demo_root, is_complete
+
         if self.demo_job is not None and not self.demo_job.state.is_terminal:
             return self.demo_job
         relay = _ProgressRelay(self)
-        dialog = QProgressDialog("Generating the demo dataset (once)…", "Cancel", 0, 0, self)
-        dialog.setWindowTitle(APP_TITLE)
-        dialog.setMinimumDuration(400)
-        dialog.setAutoClose(False)
-        dialog.setAutoReset(False)
+        if is_complete(default_demo_root()):
+            notice = self.label_panel.show_busy("Opening the demo dataset…")
+        else:
+            notice = self.label_panel.show_busy(
+                "Generating the demo dataset (once, ~30 s)…",
+                f"Procedural road scenes in CULane layout, written to {default_demo_root()}",
+            )
 
         def make(cancel):
             from lgad_studio.core.demo import ensure_default_demo
@@ -246,12 +294,11 @@ class MainWindow(QMainWindow):
             return ensure_default_demo(progress=relay.progressed.emit, cancel=cancel)
 
         job = self.jobs.submit("Demo dataset", make)
-        relay.progressed.connect(
-            lambda done, total: (dialog.setMaximum(total), dialog.setValue(done))
-        )
-        dialog.canceled.connect(job.cancel)
-        job.ended.connect(dialog.close)
+        relay.progressed.connect(notice.set_progress)
+        notice.cancel_requested.connect(job.cancel)
         job.ended.connect(relay.deleteLater)
+        job.ended.connect(lambda: notice.cancel_requested.disconnect(job.cancel))
+        job.ended.connect(self.label_panel.hide_busy)
         job.finished.connect(self.open_dataset)
         job.errored.connect(
             lambda message, _tb: self.label_panel.messages.show_message(
@@ -269,10 +316,13 @@ class MainWindow(QMainWindow):
 
     # -- unsaved work and closing ---------------------------------------------------------
     def resolve_unsaved(self) -> bool:
-        """Autosave the open image, then ask about any other unsaved image; False = stay."""
+        """Before closing or opening another dataset: ask about unsaved images; False = stay.
+
+        Nothing is written unless the user says Save: Discard leaves every file as it
+        was, Cancel keeps the window and the edits.
+        """
         panel = self.label_panel
-        if panel.document is not None:
-            panel.autosave(panel.document)
+        panel.commit_draft()
         dirty = panel.dirty_documents()
         if not dirty:
             return True

@@ -83,6 +83,26 @@ class StudioSettings:
     def set_show_label_map(self, value: bool) -> None:
         self._qs.setValue("prefs/show_label_map", bool(value))
 
+    def runs_root(self) -> Path | None:
+        """The Train tab's runs folder, when the user chose one."""
+        value = self._qs.value("prefs/runs_root")
+        return Path(str(value)) if value else None
+
+    def set_runs_root(self, path: str | Path) -> None:
+        self._qs.setValue("prefs/runs_root", str(path))
+
+    def simplify_tolerance_px(self) -> float:
+        """How far (image px) a lane's evaluator spline may move when it is simplified to
+        control points for editing (default 1 px)."""
+        try:
+            value = float(self._qs.value("prefs/simplify_tolerance_px", 1.0))
+        except (TypeError, ValueError):
+            return 1.0
+        return value if 0.05 <= value <= 20.0 else 1.0
+
+    def set_simplify_tolerance_px(self, value: float) -> None:
+        self._qs.setValue("prefs/simplify_tolerance_px", float(value))
+
     def last_checkpoint(self) -> str | None:
         value = self._qs.value("prefs/last_checkpoint")
         return str(value) if value else None

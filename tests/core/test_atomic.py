@@ -112,3 +112,21 @@ def test_missing_folder_and_read_mode_are_errors(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="writes only"), atomic_open(tmp_path / "a", "r"):
         pass
     assert os.listdir(tmp_path) == []
+
+
+def test_write_problem_probes_the_folder_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    from lgad_studio.core.atomic import write_problem
+
+    assert write_problem(tmp_path) is None
+    assert write_problem(tmp_path / "not" / "yet") is None  # judged by the existing parent
+    assert os.listdir(tmp_path) == []
+    real = atomic.tempfile.mkstemp
+
+    def refused(*args, dir=None, **kwargs):
+        if dir is not None and Path(dir) == tmp_path:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return real(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refused)
+    assert write_problem(tmp_path) == "Permission denied"
+    assert write_problem(tmp_path / "sub") == "Permission denied"

@@ -136,3 +136,28 @@ def test_attention_maps_for_the_gui() -> None:
     assert torch.allclose(maps[0].sum(dim=(1, 2)), torch.ones(2), atol=1e-5)
     with pytest.raises(ValueError, match="stage7"):
         attention_maps(model, torch.randn(1, 3, 16, 32), ["stage7"])
+
+
+def test_sad_softmax_loss_has_the_scale_of_the_l2_loss_at_the_start() -> None:
+    """SAD as published (spatial softmax of the channel mean, stage k mimics k+1): summed over
+    h x w its loss is of the L2 variant's order, not 1/(h w) of it as a mean over pixels would be."""
+    from lgad_studio.core.losses import distillation_terms, mimic_pairs
+    from lgad_studio.core.models import build_model
+
+    torch.manual_seed(0)
+    model = build_model("enet", width=0.5).train()
+    # road-like input: a grey image with bright lane strokes, normalised like training
+    image = torch.full((4, 3, 72, 200), -0.5)
+    for b in range(4):
+        for x0 in (40 + 10 * b, 150 - 10 * b):
+            for y in range(30, 72):
+                x = x0 + (y - 30) * (1 if x0 > 100 else -1)
+                image[b, :, y, max(0, min(199, x)) : max(0, min(199, x)) + 3] = 2.0
+    with torch.no_grad():
+        features = model(image).features
+    pairs = mimic_pairs("sad", ("stage1", "stage2"))
+    l2 = sum(distillation_terms(features, features, pairs, norm="l2").values())
+    softmax = sum(distillation_terms(features, features, pairs, norm="softmax").values())
+    assert 0.2 < float(softmax) / float(l2) < 20.0  # measured: 4.3
+    per_pixel_mean = float(softmax) / (18 * 50)  # what `.pow(2).mean()` ports would give
+    assert per_pixel_mean < 0.01 * float(l2)

@@ -8,14 +8,18 @@ job queue down and checks that no worker thread outlives the test.
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 
+from lgad_studio.core import atomic
 from lgad_studio.gui import main_window
 from lgad_studio.gui.jobs import live_worker_threads
 from lgad_studio.gui.main_window import MainWindow
@@ -108,20 +112,35 @@ class CanvasDriver:
             self.canvas.viewport(), Qt.MouseButton.LeftButton, pos=self.viewport_pos(xy)
         )
 
-    def drag(self, start: tuple[float, float], end: tuple[float, float], *, steps: int = 4) -> None:
+    def drag(
+        self,
+        start: tuple[float, float],
+        end: tuple[float, float],
+        *,
+        steps: int = 4,
+        modifier=None,
+    ) -> None:
         from PySide6.QtCore import QPoint, Qt
 
         viewport = self.canvas.viewport()
         a, b = self.viewport_pos(start), self.viewport_pos(end)
-        self.qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=a)
+        modifier = modifier or Qt.KeyboardModifier.NoModifier
+        self.qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, modifier, pos=a)
         for i in range(1, steps + 1):
             p = QPoint(a.x() + (b.x() - a.x()) * i // steps, a.y() + (b.y() - a.y()) * i // steps)
             self.qtbot.mouseMove(viewport, pos=p)
-        self.qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=b)
+        self.qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, modifier, pos=b)
+
+    def move(self, xy: tuple[float, float]) -> None:
+        self.qtbot.mouseMove(self.canvas.viewport(), pos=self.viewport_pos(xy))
 
     def key(self, key, modifier=None) -> None:
         from PySide6.QtCore import Qt
 
+        window = self.canvas.window()
+        if QApplication.activeWindow() is not window:  # e.g. a dialog just closed (offscreen
+            window.activateWindow()  # hands activation back asynchronously): shortcuts need it
+            self.qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
         self.canvas.setFocus()
         self.qtbot.keyClick(self.canvas, key, modifier or Qt.KeyboardModifier.NoModifier)
 
@@ -129,3 +148,126 @@ class CanvasDriver:
 @pytest.fixture
 def driver(qtbot) -> Callable[[object], CanvasDriver]:
     return lambda canvas: CanvasDriver(qtbot, canvas)
+
+
+class ReadOnlyFolders:
+    """The demo's image folders made read-only, and made writable again on request."""
+
+    def __init__(self, folders) -> None:
+        self.folders = folders
+        self.real = {os.path.realpath(f) for f in folders}
+        self.active = True
+        for folder in folders:
+            folder.chmod(0o555)
+
+    def make_writable(self) -> None:
+        self.active = False
+        for folder in self.folders:
+            folder.chmod(0o755)
+
+
+@pytest.fixture
+def read_only_labels(demo_root, monkeypatch):
+    """Tests run as root, which ignores mode bits, so the temporary file that every atomic
+    write starts with is refused too, with the error a real read-only folder gives."""
+    state = ReadOnlyFolders(sorted({p.parent for p in demo_root.rglob("*.jpg")}))
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp(*args, dir=None, **kwargs):
+        if state.active and dir is not None and os.path.realpath(dir) in state.real:
+            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp)
+    yield state
+    state.make_writable()
+
+
+class DialogAnswerer:
+    """Clicks a button of the next modal dialog the app opens, as a user would.
+
+    The test's ``dialogs`` fixture; without it, a modal dialog that opens is closed
+    after a second and fails the test (``no_stray_dialogs``) instead of hanging it.
+
+    ``answer("Discard")`` arms it; when a modal box appears (within ``timeout_ms``) its
+    text is recorded in ``seen`` and the button whose text (without ``&``) matches is
+    clicked. A dialog that never appears leaves ``seen`` empty.
+    """
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self._timers: list[QTimer] = []
+
+    armed = 0  # answers waiting for their dialog, over all answerers
+
+    def answer(self, button_text: str, *, timeout_ms: int = 3000, before=None) -> None:
+        """Arm for the next dialog; ``before(dialog)`` runs first (e.g. to fill in a field)."""
+        tries = {"left": max(1, timeout_ms // 20)}
+        DialogAnswerer.armed += 1
+        timer = QTimer()
+        timer.setInterval(20)
+
+        def poll() -> None:
+            box = QApplication.activeModalWidget()
+            tries["left"] -= 1
+            if box is None:
+                if tries["left"] <= 0:
+                    timer.stop()
+                    DialogAnswerer.armed -= 1
+                return
+            timer.stop()
+            DialogAnswerer.armed -= 1
+            text = box.text() if isinstance(box, QMessageBox) else box.windowTitle()
+            self.seen.append(text)
+            if before is not None:
+                before(box)
+            for button in box.findChildren(QAbstractButton):
+                if button.text().replace("&", "") == button_text:
+                    button.click()
+                    return
+            names = [b.text() for b in box.findChildren(QAbstractButton)]
+            box.reject()
+            raise AssertionError(f"no button {button_text!r} in the dialog, only {names}")
+
+        timer.timeout.connect(poll)
+        timer.start()
+        self._timers.append(timer)
+
+    def stop(self) -> None:
+        for timer in self._timers:
+            if timer.isActive():
+                timer.stop()
+                DialogAnswerer.armed -= 1
+
+
+@pytest.fixture
+def dialogs() -> Iterator[DialogAnswerer]:
+    answerer = DialogAnswerer()
+    yield answerer
+    answerer.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_stray_dialogs(qapp) -> Iterator[None]:
+    """Fail, not hang, when a modal dialog opens that the test did not expect."""
+    stray: list[str] = []
+    seen_for = {"polls": 0}
+    timer = QTimer()
+    timer.setInterval(100)
+
+    def poll() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None or DialogAnswerer.armed > 0:
+            seen_for["polls"] = 0
+            return
+        seen_for["polls"] += 1
+        if seen_for["polls"] >= 10:
+            stray.append(box.text() if isinstance(box, QMessageBox) else box.windowTitle())
+            box.reject()
+            seen_for["polls"] = 0
+
+    timer.timeout.connect(poll)
+    timer.start()
+    yield
+    timer.stop()
+    assert stray == [], f"unexpected modal dialog(s): {stray}"

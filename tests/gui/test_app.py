@@ -40,3 +40,29 @@ def test_run_gui_opens_the_dataset_and_returns_when_the_window_closes(qtbot, dem
     QTimer.singleShot(0, close_when_open)
     assert gui_app.run_gui([str(demo_root)]) == 0
     assert opened == [demo_root]
+
+
+def test_the_window_opens_without_importing_torch(tmp_path) -> None:
+    """torch takes seconds to import: the window must not wait for it (a run imports it)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from lgad_studio.gui.app import make_application\n"
+        "from lgad_studio.gui.main_window import MainWindow\n"
+        "from lgad_studio.gui.settings import StudioSettings\n"
+        "app = make_application()\n"
+        "window = MainWindow(StudioSettings())\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "print('torch' in sys.modules)\n"
+        "window.jobs.shutdown()\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "False"

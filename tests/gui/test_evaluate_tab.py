@@ -13,7 +13,7 @@ from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.core.inference import LanePredictor
 from lgad_studio.core.metrics.culane import evaluate_culane
 from lgad_studio.gui.evaluate.tab import EvaluateTab
-from lgad_studio.gui.evaluate.tables import format_score
+from lgad_studio.gui.evaluate.tables import shown_score
 from lgad_studio.gui.jobs import JobRunner, live_worker_threads
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -78,7 +78,9 @@ def test_the_table_matches_the_metric_for_two_checkpoints(evaluated, tmp_path_fa
                 assert tab.table.value(category, k, metric) == pytest.approx(
                     getattr(scores, metric)
                 )
-                assert tab.table.text(category, k, metric) == format_score(getattr(scores, metric))
+                counts = {"tp": scores.tp, "fp": scores.fp, "fn": scores.fn}
+                shown = shown_score(metric, getattr(scores, metric), **counts)[0]
+                assert tab.table.text(category, k, metric) == shown
     assert tab.table.item(0, 0).text().startswith("LGAD student")
     assert tab.table.item(0, 6).text().startswith("baseline")
 
@@ -210,12 +212,84 @@ def test_overlay_colours_tp_fp_fn_and_names_the_matched_iou(qtbot) -> None:
     assert set(roles) == {("gt", 0), ("fn", 1), ("tp", 0), ("fp", 1)}
     matched_iou = result.matches[0][2]
     assert roles["tp", 0].iou == pytest.approx(matched_iou) and matched_iou > 0.5
-    assert roles["tp", 0].describe() == (
-        f"prediction 1: TP, IoU {matched_iou:.3f} with ground truth 1"
-    )
-    assert roles["fp", 1].describe().startswith("prediction 2: FP, best IoU")
-    assert roles["fn", 1].describe().startswith("ground truth 2: FN (missed)")
-    pens = {c.opts["pen"].color().name() for c in overlay._curves}
-    assert pens == {COLOURS[k] for k in ("tp", "fp", "fn", "gt")}
+    assert roles["tp", 0].describe() == (f"P1 (prediction): TP, IoU {matched_iou:.3f} with G1")
+    assert roles["fp", 1].describe().startswith("P2 (prediction): FP, best IoU")
+    assert roles["fn", 1].describe().startswith("G2 (ground truth): FN (missed)")
+    pens = {c.opts["pen"].color().name().upper() for c in overlay._curves}
+    assert pens == {COLOURS[k].upper() for k in ("tp", "fp", "fn", "gt")}
     x, y = (float(v) for v in roles["fp", 1].points[5])
     assert overlay.lane_at(x, y, tolerance=3.0) is roles["fp", 1]
+
+
+def test_the_hover_and_the_tooltip_name_the_lane_under_the_cursor(qtbot) -> None:
+    """Lanes are named on the image (G1.. left to right); hovering one names that one."""
+    from lgad_studio.core.metrics.culane import evaluate_image
+    from lgad_studio.gui.evaluate.overlay import OverlayView
+
+    ys = np.arange(589.0, 300.0, -10.0)
+
+    def lane(x_bottom, slope):
+        return np.stack([x_bottom + slope * (589 - ys), ys], 1)
+
+    # Ground truth in file order 3rd, 1st, 4th, 2nd from the left; predictions hit all but one.
+    gt = [lane(900, -0.3), lane(150, 0.9), lane(1400, -0.9), lane(500, 0.4)]
+    det = [gt[1] + [5.0, 0.0], gt[3] + [5.0, 0.0], gt[0] + [5.0, 0.0]]
+    result = evaluate_image(gt, det, image_size=(1640, 590))
+    overlay = OverlayView()
+    qtbot.addWidget(overlay)
+    overlay.resize(1000, 420)
+    overlay.show()
+    qtbot.waitExposed(overlay)
+    overlay.show_image(np.zeros((590, 1640, 3), np.uint8), result)
+    names = {(i.role in ("gt", "fn"), i.index): i.name for i in overlay.lanes()}
+    assert [names[True, i] for i in range(4)] == ["G3", "G1", "G4", "G2"]
+    assert [names[False, j] for j in range(3)] == ["P1", "P2", "P3"]
+    written = overlay.label_positions()
+    assert set(written) == {"G1", "G2", "G3", "G4", "P1", "P2", "P3"}
+    assert written["G3"] == pytest.approx((900.0, 589.0))  # at that lane's lower end
+    for index, expected in ((0, "G3 (ground truth): found by P3"), (2, "G4 (ground truth): FN")):
+        x, y = (float(v) for v in gt[index][len(ys) // 2])
+        scene_pos = overlay.view.mapViewToScene(QPointF(x, y))
+        with qtbot.waitSignal(overlay.hover_changed) as hover:
+            overlay.graphics.scene().sigMouseMoved.emit(scene_pos)
+        assert hover.args[0].startswith(expected)
+        assert overlay.graphics.toolTip() == hover.args[0] == overlay.hover_label.text()
+    assert all(not curve.toolTip() for curve in overlay._curves)  # no competing item tooltips
+
+
+def test_a_model_that_found_nothing_scores_zero_not_a_dash(qtbot, tmp_path) -> None:
+    from lgad_studio.gui.evaluate.evaluation import (
+        CheckpointEvaluation,
+        EvaluationResult,
+        ImageEvaluation,
+    )
+
+    from lgad_studio.core.metrics.culane import evaluate_image
+    from lgad_studio.gui.evaluate.tables import CategoryTable, ImageList
+
+    ys = np.arange(589.0, 300.0, -10.0)
+    gt = [np.stack([300 + 0.8 * (589 - ys), ys], 1)]
+    prob = np.zeros((4, 4), np.uint8)
+    images = (
+        ImageEvaluation("a.jpg", "normal", evaluate_image(gt, [], image_size=(1640, 590)), prob),
+        ImageEvaluation("b.jpg", "cross", evaluate_image([], [], image_size=(1640, 590)), prob),
+    )
+    evaluation = CheckpointEvaluation(tmp_path / "best.pt", "baseline · x", "none", {}, images)
+    result = EvaluationResult(tmp_path, "test", (evaluation,), ("a.jpg", "b.jpg"))
+    table = CategoryTable()
+    qtbot.addWidget(table)
+    table.set_result(result)
+    for metric in ("f1", "precision", "recall"):
+        assert table.text("normal", 0, metric) == "0.0"
+        assert table.text("total", 0, metric) == "0.0"
+    assert table.value("total", 0, "f1") == -1.0  # the exact official value is kept
+    cell = table.item(table.categories().index("total") + 1, 0)
+    assert "-1" in cell.toolTip() and "No lanes were detected" in cell.toolTip()
+    assert table.text("cross", 0, "f1") == "–"  # nothing to find, nothing found: undefined
+    images_list = ImageList()
+    qtbot.addWidget(images_list)
+    images_list.set_evaluation(evaluation)
+    f1_cells = {
+        images_list.model_.item(r, 0).text(): images_list.model_.item(r, 2).text() for r in range(2)
+    }
+    assert f1_cells == {"a.jpg": "0.0", "b.jpg": "–"}

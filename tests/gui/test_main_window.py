@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QTextBrowser
 
 from lgad_studio.core.formats.dataset import open_dataset
@@ -113,3 +114,112 @@ def test_no_argument_opens_the_default_demo_generated_in_a_job(
     assert job.state.value == "finished" and len(calls) == 1
     assert window.dataset.root == demo_template
     assert window.label_panel.document is not None
+
+
+def test_first_start_says_the_demo_is_being_generated(
+    make_window, demo_template, monkeypatch, qtbot
+):
+    import threading
+
+    import lgad_studio.core.demo as demo
+
+    release = threading.Event()
+    reported = threading.Event()
+
+    def ensure_default_demo(progress=None, cancel=None):
+        progress(1, 4)
+        reported.set()
+        release.wait(10)
+        return demo_template
+
+    monkeypatch.setattr(demo, "ensure_default_demo", ensure_default_demo)
+    window = make_window()
+    panel = window.label_panel
+    window.open_default_demo()
+    assert panel.stack.currentWidget() is panel.notice and panel.notice.isVisible()
+    assert panel.notice.title.text() == "Generating the demo dataset (once, ~30 s)…"
+    assert reported.wait(10)
+    qtbot.waitUntil(lambda: panel.notice.bar.maximum() == 4, timeout=5000)
+    assert panel.notice.bar.value() == 1 and "1 of 4 images" in panel.notice.detail.text()
+    with qtbot.waitSignal(window.dataset_opened, timeout=10_000):
+        release.set()
+    assert panel.stack.currentWidget() is panel.canvas and panel.document is not None
+
+
+def test_cancelling_the_demo_generation_from_the_notice(make_window, monkeypatch, qtbot):
+    import lgad_studio.core.demo as demo
+
+    def ensure_default_demo(progress=None, cancel=None):
+        cancel.wait(10)
+        return None
+
+    monkeypatch.setattr(demo, "ensure_default_demo", ensure_default_demo)
+    window = make_window()
+    panel = window.label_panel
+    job = window.open_default_demo()
+    with qtbot.waitSignal(job.cancelled, timeout=10_000):
+        qtbot.mouseClick(panel.notice.cancel_button, Qt.MouseButton.LeftButton)
+    assert panel.stack.currentWidget() is panel.canvas
+    assert "Demo generation cancelled" in panel.messages.text
+
+
+def test_file_open_on_a_folder_that_is_no_dataset_keeps_the_open_one(
+    make_window, demo_root, demo_template, tmp_path, monkeypatch, qtbot
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    window = make_window(demo_root)
+    panel = window.label_panel
+    entry = panel.document.entry
+    # A Train-tab error standing from before...
+    window.tabs.setCurrentWidget(window.train_tab)
+    window.train_tab.student_form.set_mode("lgad")
+    window.train_tab.student_form.teacher.setText("")
+    qtbot.mouseClick(window.train_tab.student_form.distill_button, Qt.MouseButton.LeftButton)
+    assert window.train_tab.errors.isVisible()
+    # ...then File > Open dataset folder... on a folder of notes.
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "todo.txt").write_text("buy milk")
+    chosen = [str(notes)]
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: chosen[0])
+    opener = next(a for a in window.findChildren(QAction) if a.text() == "Open dataset folder…")
+    opener.trigger()
+    assert window.dataset.root == demo_root and panel.document.entry == entry
+    assert len(panel.browser.model.entries) > 0
+    text = panel.messages.text
+    assert text.startswith("Cannot open the dataset:") and str(notes) in text
+    assert "no images" in text and f"{demo_root} stays open" in text
+    assert "list lines" not in text
+    chosen[0] = str(demo_template)  # opening a real one: the stale Train error is gone
+    opener.trigger()
+    assert window.dataset.root == demo_template
+    assert not window.train_tab.errors.isVisible() and window.train_tab.last_error is None
+
+
+def test_the_title_names_the_image_the_dataset_and_the_app_once(
+    make_window, demo_root, driver, qtbot
+) -> None:
+    from lgad_studio.gui.app import make_application
+
+    make_application()  # the display name Qt appends to titles that lack it
+    window = make_window(demo_root)
+    entry = window.label_panel.document.entry
+    assert window.windowHandle().title() == f"{entry} — demo — LGAD Studio"
+    _edit(window, driver)
+    title = window.windowHandle().title()
+    assert title == f"{entry} — demo* — LGAD Studio"
+    assert title.count("LGAD Studio") == 1 and "●" not in title
+
+
+def test_editor_readouts_show_on_the_label_tab_only(make_window, demo_root) -> None:
+    window = make_window(demo_root)
+    panel = window.label_panel
+    readouts = (panel.lane_label, panel.position_label, panel.zoom_label)
+    assert all(w.isVisible() for w in readouts) and panel.lane_label.text()
+    for tab in (window.train_tab, window.evaluate_tab):
+        window.tabs.setCurrentWidget(tab)
+        assert not any(w.isVisible() for w in readouts)
+        assert window.dataset_label.isVisible()
+    window.tabs.setCurrentWidget(panel)
+    assert all(w.isVisible() for w in readouts)

@@ -117,6 +117,10 @@ def test_a_distill_run_cancelled_midway_leaves_a_loadable_checkpoint(
     ckpt.build_model()  # the weights fit the network
     record = tab.history.record(last.parent)
     assert record is not None and record.state == "cancelled" and record.label == "LGAD student"
+    # The bar no longer reads as a run in progress, and the line says what was kept.
+    assert tab.progress.bar.text() == "" and tab.progress.bar.value() < tab.progress.bar.minimum()
+    text = tab.progress.label.text()
+    assert "cancelled at step" in text and "Kept last.pt" in text and str(last.parent) in text
 
 
 def test_invalid_settings_are_reported_without_starting_a_job(qtbot, make_tab, tmp_path) -> None:
@@ -229,3 +233,148 @@ def test_form_choices_are_the_engines() -> None:
 
     assert set(forms.ARCHITECTURES) == set(ARCHITECTURES)
     assert forms.STAGE_NAMES == STAGE_NAMES
+
+
+def _scripted_job(events):
+    """An engine stand-in: a job factory that yields ``events`` (a run that learned nothing)."""
+
+    def factory(config):
+        def make(cancel):
+            yield from events(config)
+
+        return make
+
+    return factory
+
+
+def test_a_run_that_ends_with_f1_zero_is_flagged(qtbot, make_tab, tmp_path, monkeypatch) -> None:
+    from lgad_studio.core.events import CheckpointWritten
+    from lgad_studio.gui.train import tab as tab_module
+
+    def nothing_found(config):
+        out = Path(config.out)
+        out.mkdir(parents=True)
+        (out / "config.json").write_text(config.to_json())
+        (out / "last.pt").write_bytes(b"weights")
+        yield StepMetrics(1, 1, 1, {"loss": 1.0}, 0.01, 5.0)
+        yield CheckpointWritten(out / "last.pt", 1, False)
+        metrics = {"f1": -1.0, "precision": -1.0, "recall": 0.0}  # the official -1: no detections
+        yield EpochEnd(1, 1, metrics)
+        yield Finished(out, out / "last.pt", None, metrics)
+
+    monkeypatch.setattr(tab_module, "teacher_job", _scripted_job(nothing_found))
+    tab = make_tab()
+    tab.set_dataset(tmp_path)
+    with qtbot.waitSignal(tab.run_ended, timeout=30_000) as ended:
+        _click(qtbot, tab.teacher_form.train_button)
+    record = ended.args[0]
+    assert record.state == "finished" and record.best_f1 == 0.0
+    assert tab.errors.isVisible() and tab.errors.level == "warning"
+    text = tab.errors.label.text()
+    assert "validation F1 0" in text and "too small" in text and "pointless" in text
+    row = tab.history._items[record.run_dir]
+    assert row.text(3) == "0.000"  # shown as 0, not as "not computed"
+    # Choosing it as the teacher warns again.
+    tab.errors.clear()
+    tab.history.select_checkpoint(record.run_dir / "last.pt")
+    _click(qtbot, tab.history.teacher_button)
+    assert tab.student_form.teacher.text() == str(record.run_dir / "last.pt")
+    assert "learns nothing" in tab.errors.label.text()
+
+
+def test_presets_fill_the_forms_and_runs_are_named_as_the_window_says(
+    qtbot, make_tab, tmp_path, monkeypatch
+) -> None:
+    from lgad_studio.core.presets import load_preset
+    from lgad_studio.gui.train import tab as tab_module
+
+    tab = make_tab()
+    names = [tab.options.preset_box.itemText(i) for i in range(tab.options.preset_box.count())]
+    assert (
+        names == ["default", "quick", "gpu"] and tab.options.preset_box.currentText() == "default"
+    )
+    default = load_preset("default")
+    assert tab.teacher_form.fields.epochs.value() == default["teacher"]["epochs"]
+    assert tab.student_form.fields.epochs.value() == default["student"]["epochs"]
+    tab.student_form.set_mode("none")
+    tab.options.preset_box.setCurrentText("quick")
+    quick = load_preset("quick")
+    config = tab.student_form.config(data="d", out="o")
+    assert config.mode == "none"  # the preset sets the budget, not what is trained
+    assert (config.epochs, config.width, config.train_limit) == (5, 0.25, 200)
+    assert tab.teacher_form.config(data="d", out="o").epochs == quick["teacher"]["epochs"]
+    tab.options.preset_box.setCurrentText("default")  # nothing of "quick" stays behind
+    assert tab.student_form.config(data="d", out="o").train_limit is None
+    assert tab.teacher_form.config(data="d", out="o").train_limit is None
+    tab.options.preset_box.setCurrentText("quick")
+
+    def started(config):
+        yield Finished(Path(config.out), None, None, {})
+
+    monkeypatch.setattr(tab_module, "distill_job", _scripted_job(started))
+    tab.set_dataset(tmp_path)
+    tab.options.run_name.setText("first try!")
+    with qtbot.waitSignal(tab.run_ended, timeout=30_000) as ended:
+        _click(qtbot, tab.student_form.distill_button)
+    name = ended.args[0].run_dir.name
+    assert name.endswith("-baseline-first-try") and "-none" not in name
+    assert ended.args[0].run_dir.parent == tab.runs_root
+
+
+def test_the_runs_folder_is_shown_and_browsed(
+    qtbot, make_tab, tmp_path_factory, tmp_path, monkeypatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    checkpoints = tiny_checkpoints(tmp_path_factory, tiny_demo(tmp_path_factory))
+    other = checkpoints["teacher"].parent.parent
+    tab = make_tab(tmp_path / "empty-runs")
+    assert tab.options.runs_folder.text() == str(tmp_path / "empty-runs")
+    assert tab.history.records() == []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(other))
+    with qtbot.waitSignal(tab.runs_root_changed) as changed:
+        _click(qtbot, tab.options.browse_button)
+    assert changed.args == [other] and tab.runs_root == other
+    assert tab.options.runs_folder.text() == str(other)
+    assert sorted(r.label for r in tab.history.records()) == [
+        "LGAD student", "SAD student", "baseline", "teacher",
+    ]  # fmt: skip
+
+
+def test_loss_curves_have_distinct_colours_an_outside_legend_and_readable_ticks(qtbot) -> None:
+    from lgad_studio.gui.train.curves import MIN_LABEL_GAP_PX, log_ticks
+
+    curves = LiveCurves()
+    qtbot.addWidget(curves)
+    curves.resize(900, 300)
+    curves.show()
+    qtbot.waitExposed(curves)
+    names = ["loss", "seg", "exist", "at", "lambda", "at_stage1", "at_stage2", "at_stage3"]
+    curves.prepare(names)
+    colours = [curves.curve_colour("loss", n) for n in names]
+    assert len(set(colours)) == len(names) == 8
+    assert curves.losses_plot.plotItem.legend is None  # nothing drawn over the data
+    legend = curves.legends["loss"]
+    assert [n for n, box in legend.boxes.items() if box.isVisible()] == names
+    steps = [
+        StepMetrics(i, 1, 50, {n: 0.02 + 3.0 / i for n in names}, 0.1, 1.0) for i in range(1, 6)
+    ]
+    curves.add_steps(steps)
+    curves.repaint_now()
+    item = curves._items[("loss", "seg")]
+    legend.boxes["seg"].click()
+    assert not item.isVisible()
+    legend.boxes["seg"].click()
+    assert item.isVisible()
+    # The log axis: every pair of labelled ticks at least a line of text apart, on screen.
+    axis = curves.losses_plot.getAxis("left")
+    lo, hi = curves.losses_plot.viewRange()[1]
+    px_per_unit = axis.height() / (hi - lo)
+    labelled = sorted(v for level in axis._tickLevels for v, text in level if text)
+    assert len(labelled) >= 2
+    assert min(np.diff(labelled)) * px_per_unit >= MIN_LABEL_GAP_PX
+    for height in (60, 120, 400):
+        for span in ((-1.0, 1.0), (-3.0, 1.0), (-6.0, 2.0), (0.0, 1.0)):
+            ticks = sorted(v for level in log_ticks(*span, height) for v, t in level if t)
+            gaps = np.diff(ticks) * height / (span[1] - span[0])
+            assert len(ticks) >= 1 and (len(gaps) == 0 or gaps.min() >= MIN_LABEL_GAP_PX)

@@ -19,12 +19,12 @@ import platformdirs
 
 from lgad_studio.core.demo.dataset import Progress, generate_demo_dataset
 
-DEMO_VERSION = "demo-v1"  # bump when the generator's output changes
+DEMO_VERSION = "demo-v2"  # bump when the generator's output or the default sizes change
 _STALE_S = 24 * 3600
 
 
 def default_demo_root() -> Path:
-    """``<user cache>/lgad-studio/demo-v1`` (e.g. ``~/.cache/lgad-studio/demo-v1`` on Linux)."""
+    """``<user cache>/lgad-studio/demo-v2`` (e.g. ``~/.cache/lgad-studio/demo-v2`` on Linux)."""
     return Path(platformdirs.user_cache_dir("lgad-studio", appauthor=False)) / DEMO_VERSION
 
 

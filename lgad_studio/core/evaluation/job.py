@@ -38,15 +38,17 @@ class CancelFlag(Protocol):
 
 
 def load_students(checkpoints: Sequence[str | Path], *, device: str = "auto") -> list:
-    """Student predictors of the checkpoint files, in order."""
-    from lgad_studio.core.inference import LanePredictor
+    """Predictors of student checkpoints (``.pt``) or their ONNX exports (``.onnx``), in order."""
+    from lgad_studio.core.predictors import load_predictor
 
-    return [LanePredictor.from_checkpoint(p, device=device) for p in checkpoints]
+    return [load_predictor(p, device=device) for p in checkpoints]
 
 
 def checkpoint_info(predictor, path: str | Path) -> CheckpointInfo:
     ckpt = getattr(predictor, "checkpoint", None)
     config = dict(ckpt.config) if ckpt is not None else {}
+    if ckpt is None and Path(path).suffix.lower() == ".onnx":
+        config = {"mode": "onnx"}
     label, mode = checkpoint_label(Path(path), config)
     return CheckpointInfo(Path(path), label, mode, config, tuple(predictor.input_size))
 

@@ -51,9 +51,9 @@ def image_view(
         try:
             predictor = predictors.get(path)
             if predictor is None:
-                from lgad_studio.core.inference import LanePredictor
+                from lgad_studio.core.predictors import load_predictor
 
-                predictor = predictors[path] = LanePredictor.from_checkpoint(path, device=device)
+                predictor = predictors[path] = load_predictor(path, device=device)
             prob = predictor.predict(image).lane_probability()
             result.store.put((checkpoint_index, entry), prob)
         except StudioError as err:

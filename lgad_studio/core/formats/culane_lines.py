@@ -36,17 +36,45 @@ def parse_lines_text(
     ``problems`` and skips the line (lenient) for a non-number, NaN/inf, or an odd
     count of numbers.
     """
-    lanes: list[np.ndarray] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
-        fields = raw.split()
+    records = parse_lines_records(text, path=path, strict=strict, problems=problems)
+    return [points for points, _source in records]
+
+
+def parse_lines_records(
+    text: str,
+    *,
+    path: str | Path = "<text>",
+    strict: bool = True,
+    problems: list[Problem] | None = None,
+) -> list[tuple[np.ndarray, str | None]]:
+    """Like :func:`parse_lines_text`, with each lane's line as written (without its line
+    break), so that a lane nobody edits can be written back byte for byte. The line is
+    ``None`` where it ends in a line break other than ``\\n`` or ``\\r\\n``."""
+    records: list[tuple[np.ndarray, str | None]] = []
+    for number, line in enumerate(text.splitlines(keepends=True), start=1):
+        fields = line.split()
         if not fields:
             continue
         try:
-            lanes.append(_parse_lane_fields(fields))
+            points = _parse_lane_fields(fields)
         except ValueError as exc:
             err = LabelFormatError(path, str(exc), line=number)
             raise_or_record(err, strict=strict, problems=problems)
-    return lanes
+            continue
+        records.append((points, _source_line(line)))
+    return records
+
+
+def _source_line(line: str) -> str | None:
+    """The line as it is written back: without its ``\\n`` (``\\r\\n`` keeps its ``\\r``);
+    ``None`` for a line that ends in any other line break."""
+    if line.endswith("\r\n"):
+        body, text = line[:-1], line[:-2]
+    elif line.endswith("\n"):
+        body = text = line[:-1]
+    else:
+        body = text = line
+    return body if text.splitlines() == [text] else None
 
 
 def _parse_lane_fields(fields: list[str]) -> np.ndarray:
@@ -73,6 +101,15 @@ def read_lane_points(
     return parse_lines_text(text, path=path, strict=strict, problems=problems)
 
 
+def read_lane_records(
+    path: str | Path, *, strict: bool = True, problems: list[Problem] | None = None
+) -> list[tuple[np.ndarray, str | None]]:
+    """The lanes of a ``.lines.txt`` with their lines as written (see :func:`parse_lines_records`)."""
+    path = Path(path)
+    text = read_label_text(path)
+    return parse_lines_records(text, path=path, strict=strict, problems=problems)
+
+
 def read_lines_txt(
     path: str | Path,
     *,
@@ -81,8 +118,9 @@ def read_lines_txt(
     problems: list[Problem] | None = None,
 ) -> LaneSet:
     """A ``.lines.txt`` as a :class:`LaneSet` with slots assigned by the CULane rule."""
-    points = read_lane_points(path, strict=strict, problems=problems)
-    return LaneSet(tuple(Lane(p) for p in points), image_size=image_size).with_auto_slots()
+    records = read_lane_records(path, strict=strict, problems=problems)
+    lanes = tuple(Lane(p, source=line) for p, line in records)
+    return LaneSet(lanes, image_size=image_size).with_auto_slots()
 
 
 def format_lines_text(lanes: LaneSet | list[np.ndarray]) -> str:
@@ -90,15 +128,19 @@ def format_lines_text(lanes: LaneSet | list[np.ndarray]) -> str:
 
     Numbers are written with up to 6 significant decimals (``%.6g`` would lose
     precision on 4-digit pixels, so ``repr``-style shortest round-trip floats are
-    used) so that reading back gives the same float64 values.
+    used) so that reading back gives the same float64 values. A lane that still
+    carries the line it was read from (:attr:`Lane.source`) is written as that line.
     """
     if isinstance(lanes, LaneSet):
-        arrays = [ln.points for ln in lanes.in_slot_order()]
+        items = [(ln.points, ln.source) for ln in lanes.in_slot_order()]
     else:
-        arrays = [np.asarray(p, dtype=np.float64) for p in lanes]
+        items = [(np.asarray(p, dtype=np.float64), None) for p in lanes]
     lines = []
-    for pts in arrays:
+    for pts, source in items:
         if len(pts) == 0:
+            continue
+        if source is not None:
+            lines.append(source)
             continue
         lines.append(" ".join(_fmt(v) for v in np.asarray(pts, dtype=np.float64).ravel()))
     return "".join(line + "\n" for line in lines)

@@ -35,8 +35,8 @@ def read_file_bytes(path: Path, *, what: str, missing: str) -> np.ndarray:
         raise LabelFormatError(path, f"cannot read {what}: {exc.strerror or exc}") from None
 
 
-def read_image_rgb(path: str | Path, *, flags: int = cv2.IMREAD_COLOR) -> np.ndarray:
-    """The image at ``path`` as a C-contiguous RGB ``uint8 (H, W, 3)`` array.
+def read_image_bgr(path: str | Path, *, flags: int = cv2.IMREAD_COLOR) -> np.ndarray:
+    """The image at ``path`` as OpenCV decodes it: BGR ``uint8 (H, W, 3)``.
 
     ``flags`` may ask OpenCV for a reduced decode (``cv2.IMREAD_REDUCED_COLOR_2/4/8``:
     JPEGs are then scaled while decoding, several times faster than a full decode).
@@ -48,7 +48,12 @@ def read_image_rgb(path: str | Path, *, flags: int = cv2.IMREAD_COLOR) -> np.nda
         raise LabelFormatError(
             path, "cannot decode image, expected a readable JPEG, PNG or BMP file"
         )
-    return np.ascontiguousarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+    return image
+
+
+def read_image_rgb(path: str | Path, *, flags: int = cv2.IMREAD_COLOR) -> np.ndarray:
+    """The image at ``path`` as a C-contiguous RGB ``uint8 (H, W, 3)`` array (see ``read_image_bgr``)."""
+    return np.ascontiguousarray(cv2.cvtColor(read_image_bgr(path, flags=flags), cv2.COLOR_BGR2RGB))
 
 
 def probe_image_size(path: str | Path) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from lgad_studio.core.errors import Problem
-from lgad_studio.core.formats.culane_lines import read_lane_points, write_lines_txt
+from lgad_studio.core.formats.culane_lines import read_lane_records, write_lines_txt
 from lgad_studio.core.formats.culane_lists import normalize_entry
 from lgad_studio.core.formats.dataset_types import DatasetError
 from lgad_studio.core.formats.images import ImageSizes
@@ -94,8 +94,8 @@ class LinesTxtDataset:
         path = self.lines_path(entry)
         if not path.is_file():
             return LaneSet((), image_size=size)
-        points = read_lane_points(path, strict=strict, problems=problems)
-        lanes = LaneSet(tuple(Lane(p) for p in points), image_size=size)
+        records = read_lane_records(path, strict=strict, problems=problems)
+        lanes = LaneSet(tuple(Lane(p, source=line) for p, line in records), image_size=size)
         return self._with_slots(entry, lanes)
 
     def _with_slots(self, entry: str, lanes: LaneSet) -> LaneSet:

@@ -70,6 +70,38 @@ def draw_jitter(rng: np.random.Generator, params: AugmentParams) -> tuple[float,
     )
 
 
+def geometry(
+    rng: np.random.Generator, size: tuple[int, int], params: AugmentParams = AugmentParams()
+) -> tuple[bool, np.ndarray]:
+    """``(flip, affine 2x3)`` drawn from ``rng`` in the order :func:`augment_geometry` draws them.
+
+    The image transform is "flip, then the affine"; as one matrix (for a single
+    ``warpAffine`` that also resizes) see :func:`flip_matrix` and ``compose``.
+    """
+    flipped = bool(rng.random() < params.flip_p)
+    return flipped, random_affine(rng, size, params)
+
+
+def flip_matrix(width: int) -> np.ndarray:
+    """The ``2x3`` affine of a horizontal flip, ``x -> W - 1 - x`` (as ``image[:, ::-1]``)."""
+    return np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0]])
+
+
+def compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
+    """The ``2x3`` affine that applies ``inner`` first, then ``outer``."""
+    a = np.vstack([outer, [0.0, 0.0, 1.0]])
+    b = np.vstack([inner, [0.0, 0.0, 1.0]])
+    return (a @ b)[:2]
+
+
+def move_lanes(lanes: LaneSet, flipped: bool, matrix: np.ndarray) -> LaneSet:
+    """Lanes under "flip (slots 1<->4, 2<->3), then ``matrix``"."""
+    if flipped:
+        lanes = lanes.mirrored()
+    moved = [lane.with_points(lane.points @ matrix[:, :2].T + matrix[:, 2]) for lane in lanes]
+    return LaneSet(tuple(moved), image_size=lanes.image_size)
+
+
 def augment_geometry(
     rng: np.random.Generator,
     image: np.ndarray,

@@ -54,6 +54,7 @@ class TrainConfig:
     exist_weight: float = 0.1
     device: str = "auto"  # auto (CUDA, then MPS, then CPU) | cpu | cuda | cuda:N | mps
     amp: bool = True  # mixed precision on CUDA only
+    amp_dtype: str = "auto"  # auto (bfloat16 where supported, else float16) | bf16 | fp16
     threads: int | None = None  # torch CPU threads; None = torch's default
     # DataLoader worker processes; None = 0 on CPU, cores per GPU - 1 (at most 8) on CUDA
     num_workers: int | None = None
@@ -130,6 +131,7 @@ class TrainConfig:
                 "0 or more worker processes (or null: automatic)",
             ),
             ("dist_timeout_min", self.dist_timeout_min > 0, "a positive number of minutes"),
+            ("amp_dtype", self.amp_dtype in ("auto", "bf16", "fp16"), "auto, bf16 or fp16"),
             ("preview_interval_s", self.preview_interval_s >= 0, "0 (off) or more seconds"),
         ]
         for name, ok, expected in checks:

@@ -37,7 +37,14 @@ from torch.utils.data import Dataset, Sampler
 
 from lgad_studio.core.formats.culane_lines import render_label_map
 from lgad_studio.core.lanes import NUM_SLOTS, LaneSet
-from lgad_studio.core.training.augment import AugmentParams, augment_geometry, draw_jitter
+from lgad_studio.core.training.augment import (
+    AugmentParams,
+    compose,
+    draw_jitter,
+    flip_matrix,
+    geometry,
+    move_lanes,
+)
 from lgad_studio.core.training.streams import stream_rng
 
 MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32)
@@ -49,6 +56,8 @@ _REDUCED_FLAGS = {
     8: cv2.IMREAD_REDUCED_COLOR_8,
 }
 NO_JITTER = (1.0, 0.0)
+# what an affine warp shows beyond the image's edges: the ImageNet mean (0 once normalised)
+FILL_BGR = tuple(float(v) for v in MEAN[::-1] * 255)
 
 
 def reduction_factor(source: tuple[int, int], size: tuple[int, int]) -> int:
@@ -59,44 +68,68 @@ def reduction_factor(source: tuple[int, int], size: tuple[int, int]) -> int:
     return 1
 
 
+def _fit(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize to ``size``: bilinear for the small step left after a reduced decode, area below."""
+    if (image.shape[1], image.shape[0]) == tuple(size):
+        return np.ascontiguousarray(image)
+    linear = _near(image.shape[1::-1], size)
+    interpolation = cv2.INTER_LINEAR if linear else cv2.INTER_AREA
+    return cv2.resize(image, tuple(size), interpolation=interpolation)
+
+
+def _near(source: tuple[int, int], size: tuple[int, int]) -> bool:
+    """True when ``size`` is at least 0.7 of ``source`` both ways (bilinear does not alias)."""
+    return size[0] >= 0.7 * source[0] and size[1] >= 0.7 * source[1]
+
+
+def resize_matrix(source: tuple[int, int], size: tuple[int, int]) -> np.ndarray:
+    """The ``2x3`` affine of a resize from ``source`` to ``size`` (pixel centres aligned, as ``cv2.resize``)."""
+    sx, sy = size[0] / source[0], size[1] / source[1]
+    return np.array([[sx, 0.0, 0.5 * sx - 0.5], [0.0, sy, 0.5 * sy - 0.5]])
+
+
 def resize_image(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """``uint8 [H0, W0, 3]`` -> ``uint8 [H, W, 3]`` at ``size = (W, H)`` (area filter).
+    """``uint8 [H0, W0, 3]`` -> ``uint8 [H, W, 3]`` at ``size = (W, H)``.
 
     An in-memory image is first area-shrunk by the :func:`reduction_factor` that
-    training's reduced decoding uses, so that a model sees the same kind of input
-    from a file (:func:`read_input_image`) and from an array (the studio, tests).
+    training's reduced decoding uses, then resized like a decoded file, so that a
+    model sees the same kind of input from a file (:func:`read_input_image`) and
+    from an array (the studio, tests).
     """
     h0, w0 = image.shape[:2]
     f = reduction_factor((w0, h0), size)
     if f > 1:
         image = cv2.resize(image, (w0 // f, h0 // f), interpolation=cv2.INTER_AREA)
-    if (image.shape[1], image.shape[0]) == tuple(size):
-        return np.ascontiguousarray(image)
-    return cv2.resize(image, tuple(size), interpolation=cv2.INTER_AREA)
+    return _fit(image, size)
+
+
+def decode_reduced(dataset, entry: str, size: tuple[int, int]) -> tuple[np.ndarray, tuple]:
+    """The entry's image decoded at the largest reduction that stays >= ``size``, BGR, and its
+    stored ``(W, H)``. Errors name the file (:class:`~lgad_studio.core.errors.LabelFormatError`)."""
+    from lgad_studio.core.formats.images import read_image_bgr
+
+    source = tuple(dataset.image_size(entry))
+    f = reduction_factor(source, size)
+    path = dataset.image_path(entry)
+    if f > 1:
+        image = read_image_bgr(path, flags=_REDUCED_FLAGS[f])
+        h, w = image.shape[:2]
+        fits = w >= size[0] and h >= size[1]
+        if fits and abs(w * f - source[0]) < f and abs(h * f - source[1]) < f:
+            return image, source
+    # no reduction possible, or the file is not the size its header (or the index) said
+    image = read_image_bgr(path)
+    return image, (image.shape[1], image.shape[0])
 
 
 def read_input_image(dataset, entry: str, size: tuple[int, int]) -> tuple[np.ndarray, tuple]:
     """The entry's image at the input ``size`` (``uint8 [H, W, 3]`` RGB) and its stored ``(W, H)``.
 
-    JPEGs decode at reduced scale where the size allows. Errors name the file
-    (:class:`~lgad_studio.core.errors.LabelFormatError`).
+    JPEGs decode at reduced scale where the size allows.
     """
-    from lgad_studio.core.formats.images import read_image_rgb
-
-    source = tuple(dataset.image_size(entry))
-    f = reduction_factor(source, size)
-    path = dataset.image_path(entry)
-    image = read_image_rgb(path, flags=_REDUCED_FLAGS[f]) if f > 1 else dataset.read_image(entry)
-    if f > 1 and (image.shape[1] < size[0] or image.shape[0] < size[1]):
-        # the header lied about the size (or the decoder rounds down): decode in full
-        image = dataset.read_image(entry)
-        f = 1
-    if f == 1:
-        source = (image.shape[1], image.shape[0])
-    out = image if (image.shape[1], image.shape[0]) == tuple(size) else None
-    if out is None:
-        out = cv2.resize(image, tuple(size), interpolation=cv2.INTER_AREA)
-    return np.ascontiguousarray(out), source
+    image, source = decode_reduced(dataset, entry, size)
+    rgb = cv2.cvtColor(_fit(image, size), cv2.COLOR_BGR2RGB)
+    return np.ascontiguousarray(rgb), source
 
 
 def normalize(images: Tensor, jitter: Tensor | None = None) -> Tensor:
@@ -202,34 +235,63 @@ class LaneSamples(Dataset):
         """``(W, H)`` of the entry's image as stored (from the file header)."""
         return tuple(self.dataset.image_size(self.entries[index]))
 
-    def load(self, index: int) -> tuple[np.ndarray, LaneSet, tuple[int, int]]:
-        """The input-size image ``uint8 [H, W, 3]``, its lanes in that frame, and the stored size."""
+    def _decoded(self, index: int) -> tuple[np.ndarray, LaneSet, tuple[int, int]]:
+        """The reduced-decoded BGR image, the lanes in the input frame, and the stored size."""
         entry = self.entries[index]
-        image, (w0, h0) = read_input_image(self.dataset, entry, self.size)
+        image, (w0, h0) = decode_reduced(self.dataset, entry, self.size)
         lanes = self.dataset.read_lanes(entry)
         w, h = self.size
         lanes = LaneSet(lanes.lanes, image_size=(w0, h0)).scaled(w / w0, h / h0, (w, h))
         return image, lanes, (w0, h0)
 
+    def load(self, index: int) -> tuple[np.ndarray, LaneSet, tuple[int, int]]:
+        """The input-size image ``uint8 [H, W, 3]`` RGB, its lanes in that frame, and the stored size."""
+        image, lanes, source = self._decoded(index)
+        rgb = cv2.cvtColor(_fit(image, self.size), cv2.COLOR_BGR2RGB)
+        return np.ascontiguousarray(rgb), lanes, source
+
     def sample(
         self, index: int, epoch: int | None = None
     ) -> tuple[np.ndarray, np.ndarray, LaneSet, tuple[float, float]]:
-        """``(image uint8 [H, W, 3], label uint8 [H, W], lanes, jitter)`` after augmentation."""
-        image, lanes, source = self.load(index)
+        """``(image uint8 [H, W, 3], label uint8 [H, W], lanes, jitter)`` after augmentation.
+
+        The resize, the flip and the affine are one ``warpAffine`` of the decoded
+        image (bilinear; beyond the edges the ImageNet mean, which a replicated border
+        would cost twice as much time) when the decode left only a small
+        resize to do; otherwise the image is area-resized first.
+        """
+        return self._sample(index, epoch)[:4]
+
+    def _sample(self, index: int, epoch: int | None):
+        image, lanes, source = self._decoded(index)
         jitter = NO_JITTER
         if self.augment:
             epoch = self.epoch if epoch is None else epoch
             rng = stream_rng(self.seed, "augment", epoch, index)
-            image, lanes = augment_geometry(rng, image, lanes, self.params)
+            flipped, affine = geometry(rng, self.size, self.params)
             jitter = draw_jitter(rng, self.params)
+            matrix = compose(affine, flip_matrix(self.size[0])) if flipped else affine
+            decoded = (image.shape[1], image.shape[0])
+            if _near(decoded, self.size):
+                matrix = compose(matrix, resize_matrix(decoded, self.size))
+            else:
+                image = _fit(image, self.size)
+            image = cv2.warpAffine(
+                image, matrix, self.size, flags=cv2.INTER_LINEAR,
+                borderMode=cv2.BORDER_CONSTANT, borderValue=FILL_BGR,
+            )  # fmt: skip
+            lanes = move_lanes(lanes, flipped, affine)
+        else:
+            image = _fit(image, self.size)
+        image = np.ascontiguousarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
         width = label_line_px(self.line_width, source, self.size)
         label = render_label_map(lanes, size=self.size, line_width=width)
-        return image, label, lanes, jitter
+        return image, label, lanes, jitter, width
 
     def __getitem__(self, key) -> dict[str, Tensor | int]:
         index, epoch = key if isinstance(key, tuple) else (key, None)
-        image, label, lanes, jitter = self.sample(int(index), epoch)
-        margin = label_line_px(self.line_width, self.original_size(int(index)), self.size) / 2
+        image, label, lanes, jitter, width = self._sample(int(index), epoch)
+        margin = width / 2
         return {
             "image": torch.from_numpy(image),
             "label": torch.from_numpy(label),

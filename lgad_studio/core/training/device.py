@@ -34,17 +34,23 @@ def select_device(preference: str = "auto", *, local_rank: int | None = None) ->
     return device
 
 
-def autocast(device: torch.device, enabled: bool):
-    """bfloat16 (or float16 without bf16 support) autocast on CUDA; a no-op elsewhere."""
+def amp_dtype(choice: str = "auto") -> torch.dtype:
+    """``auto``: bfloat16 where the GPU supports it, else float16."""
+    if choice == "fp16" or (choice == "auto" and not torch.cuda.is_bf16_supported()):
+        return torch.float16
+    return torch.bfloat16
+
+
+def autocast(device: torch.device, enabled: bool, dtype: str = "auto"):
+    """bfloat16 or float16 autocast on CUDA (see :func:`amp_dtype`); a no-op elsewhere."""
     if not enabled or device.type != "cuda":
         return contextlib.nullcontext()
-    dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-    return torch.autocast("cuda", dtype=dtype)
+    return torch.autocast("cuda", dtype=amp_dtype(dtype))
 
 
-def needs_grad_scaler(device: torch.device, amp: bool) -> bool:
+def needs_grad_scaler(device: torch.device, amp: bool, dtype: str = "auto") -> bool:
     """float16 autocast needs loss scaling; bfloat16 does not."""
-    return amp and device.type == "cuda" and not torch.cuda.is_bf16_supported()
+    return amp and device.type == "cuda" and amp_dtype(dtype) == torch.float16
 
 
 def seed_everything(seed: int) -> None:

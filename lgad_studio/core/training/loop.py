@@ -94,7 +94,9 @@ class _Engine:
             self.model = torch.nn.parallel.DistributedDataParallel(self.task.model, device_ids=ids)
         self.optimizer = make_optimizer(self.task.model, config)
         self.scheduler = make_scheduler(self.optimizer, config, self.total_steps)
-        self.scaler = torch.amp.GradScaler("cuda", enabled=needs_grad_scaler(device, config.amp))
+        self.scaler = torch.amp.GradScaler(
+            "cuda", enabled=needs_grad_scaler(device, config.amp, config.amp_dtype)
+        )
         self.run_dir = Path(config.out)
         self.log = RunLog(self.run_dir, enabled=info.is_main, tensorboard=config.tensorboard)
         # No validation yet: any result beats it, an undefined F1 (-1, nothing detected) too.
@@ -148,7 +150,7 @@ class _Engine:
             self.run_dir / "best.pt" if (self.run_dir / "best.pt").exists() else None
         )
         self._last_event = self._last_preview = time.monotonic()
-        self._images_since = 0
+        self._images_since, self._waited = 0, 0.0
         try:
             while self.epoch < self.config.epochs:
                 epoch = self.epoch + 1
@@ -207,8 +209,12 @@ class _Engine:
         if start:
             sampler.set_start(start * self.config.batch_size)
         self.model.train()
-        for batch in self.loader:
-            if self.epoch_step >= self.steps_per_epoch:
+        batches = iter(self.loader)
+        while True:
+            waited = time.monotonic()
+            batch = next(batches, None)
+            self._waited += time.monotonic() - waited
+            if batch is None or self.epoch_step >= self.steps_per_epoch:
                 break
             if dist_utils.broadcast_flag(self.info, self.cancel.is_set(), self.device):
                 return True
@@ -222,11 +228,13 @@ class _Engine:
             last = self.epoch_step == self.steps_per_epoch
             if now - self._last_event >= STEP_EVENT_INTERVAL_S or last:
                 values = _floats(losses)  # the only host sync of the step
-                images_per_s = self._images_since / max(now - self._last_event, 1e-9)
-                self._last_event, self._images_since = now, 0
+                span = max(now - self._last_event, 1e-9)
+                images_per_s = self._images_since / span
+                share = min(1.0, self._waited / span)
+                self._last_event, self._images_since, self._waited = now, 0, 0.0
                 self.log.step(step=self.step, epoch=epoch, losses=values, lr=self._lr())
                 yield StepMetrics(
-                    self.step, epoch, self.total_steps, values, self._lr(), images_per_s
+                    self.step, epoch, self.total_steps, values, self._lr(), images_per_s, share
                 )
             preview = self._preview(now)
             if preview is not None:
@@ -238,7 +246,7 @@ class _Engine:
         batch = prepare_batch(raw, self.device)
         self.step += 1
         seed_step(self.config.seed, rank=self.info.rank, step=self.step)  # dropout masks
-        with autocast(self.device, self.config.amp):
+        with autocast(self.device, self.config.amp, self.config.amp_dtype):
             losses = self.task.losses(self.model, batch, self.step)
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(losses["loss"]).backward()

@@ -1,14 +1,15 @@
 """The dataset browser: the image list with split, category and label-state filters and search.
 
-The list model holds entry names only; a row's label state is looked up when the
-row is painted and cached, so a 100k-image list opens without touching 100k files.
-States: ``unlabelled`` (no label file), ``labelled`` (a file on disk), ``edited``
-(changed in this session and saved) and ``unsaved`` (changed, not yet on disk).
+The list model holds entry names only; a row's label state (see
+:mod:`~lgad_studio.gui.editor.label_states`) is looked up when the row is painted
+and cached, so a 100k-image list opens without touching 100k files. The split box
+lists the dataset's own splits; CULane's nine ``test<N>_<category>`` lists are the
+Category filter of ``test``, not splits of their own. When a filter hides the image
+being shown, the browser moves to the first image still listed (``entry_selected``)
+or, with none left, says so (``emptied``): the list and the canvas never disagree.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
@@ -23,15 +24,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lgad_studio.core.formats.culane_lists import split_category
 from lgad_studio.core.formats.dataset import LaneDataset
+from lgad_studio.gui.editor.label_states import STATES, LabelStates
+from lgad_studio.gui.palette import OKABE_ITO
 
-STATES = ("unlabelled", "labelled", "edited", "unsaved")
-STATE_COLOURS = {
-    "unlabelled": "#8a8a8a",
-    "labelled": "#3fb950",
-    "edited": "#2f81f7",
-    "unsaved": "#f0883e",
+STATE_COLOURS = {  # Okabe-Ito: distinct for colour-blind users; markers in the text as well
+    "unlabelled": OKABE_ITO["grey"],
+    "labelled": OKABE_ITO["bluish_green"],
+    "error": OKABE_ITO["vermillion"],
+    "edited": OKABE_ITO["sky_blue"],
+    "unsaved": OKABE_ITO["orange"],
 }
+STATE_MARKERS = {"unsaved": "  ●", "error": "  ⚠"}
 ALL = "All"
 
 
@@ -55,11 +60,11 @@ class EntryListModel(QStringListModel):
     100k rows. Only ``data`` is Python, and it is asked for the visible rows only.
     """
 
-    def __init__(self, state_of: Callable[[str], str], parent=None) -> None:
+    def __init__(self, states: LabelStates, parent=None) -> None:
         super().__init__(parent)
         self._entries: list[str] = []
         self._rows: dict[str, int] | None = None
-        self._state_of = state_of
+        self.states = states
         self._icons = {state: _dot(colour) for state, colour in STATE_COLOURS.items()}
         self._italic = QFont()
         self._italic.setItalic(True)
@@ -91,15 +96,18 @@ class EntryListModel(QStringListModel):
             return None
         entry = self._entries[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return entry + ("  ●" if self._state_of(entry) == "unsaved" else "")
+            return entry + STATE_MARKERS.get(self.states.state(entry), "")
         if role == Qt.ItemDataRole.DecorationRole:
-            return self._icons[self._state_of(entry)]
+            return self._icons[self.states.state(entry)]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{entry} — {self._state_of(entry)}"
-        if role == Qt.ItemDataRole.FontRole and self._state_of(entry) == "unsaved":
+            state, reason = self.states.state(entry), self.states.reason(entry)
+            return f"{entry} — {state}" + (f": {reason}" if state == "error" else "")
+        if role == Qt.ItemDataRole.FontRole and self.states.state(entry) == "unsaved":
             return self._italic
-        if role == Qt.ItemDataRole.ForegroundRole and self._state_of(entry) == "unsaved":
-            return QBrush(QColor(STATE_COLOURS["unsaved"]))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            state = self.states.state(entry)
+            if state in STATE_MARKERS:
+                return QBrush(QColor(STATE_COLOURS[state]))
         return None
 
 
@@ -107,12 +115,15 @@ class DatasetBrowser(QWidget):
     """Split / category / state filters, a search box and the list of images."""
 
     entry_selected = Signal(str)
+    emptied = Signal()  # the filters hide every image, the one shown included
 
-    def __init__(self, state_of: Callable[[str], str], parent: QWidget | None = None) -> None:
+    def __init__(self, states: LabelStates, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._dataset: LaneDataset | None = None
         self._split_entries: list[str] = []
         self._categories: dict[str, str | None] = {}
+        self._syncing = False  # the current row is being set from the model: no entry_selected
+        self.shown_entry: str | None = None  # the image the editor shows (set by the panel)
         self.split_box = QComboBox(self)
         self.category_box = QComboBox(self)
         self.state_box = QComboBox(self)
@@ -120,24 +131,33 @@ class DatasetBrowser(QWidget):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search file names…")
         self.search.setClearButtonEnabled(True)
-        self.model = EntryListModel(state_of, self)
+        self.model = EntryListModel(states, self)
         self.view = QListView(self)
         self.view.setModel(self.model)
         self.view.setUniformItemSizes(True)  # constant-time layout for 100k rows
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setMinimumWidth(160)
         self.count_label = QLabel(self)
         legend = QLabel(
-            "  ".join(f"<span style='color:{c}'>●</span> {s}" for s, c in STATE_COLOURS.items()),
+            " ".join(
+                f"<span style='color:{c}'>●{STATE_MARKERS.get(s, '').strip()}</span> {s}"
+                for s, c in STATE_COLOURS.items()
+            ),
             self,
         )
-        legend.setToolTip("Label state: no file yet, on disk, changed and saved, not saved yet")
+        legend.setWordWrap(True)
+        legend.setToolTip(
+            "Label state: no file yet, on disk, a file that does not parse, "
+            "changed and saved, not saved yet"
+        )
         grid = QGridLayout()
         for row, (name, widget) in enumerate(
             (("Split", self.split_box), ("Category", self.category_box), ("Labels", self.state_box))
         ):
             grid.addWidget(QLabel(name, self), row, 0)
             grid.addWidget(widget, row, 1)
+        grid.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(grid)
@@ -146,27 +166,41 @@ class DatasetBrowser(QWidget):
         layout.addWidget(self.count_label)
         layout.addWidget(legend)
         self.split_box.currentTextChanged.connect(self._on_split_changed)
-        self.category_box.currentTextChanged.connect(self._apply_filters)
-        self.state_box.currentTextChanged.connect(self._apply_filters)
-        self.search.textChanged.connect(self._apply_filters)
+        self.category_box.currentTextChanged.connect(self._on_filter_changed)
+        self.state_box.currentTextChanged.connect(self._on_filter_changed)
+        self.search.textChanged.connect(self._on_filter_changed)
         self.view.selectionModel().currentChanged.connect(self._on_view_current_changed)
 
     # -- dataset and filters --------------------------------------------------------------
     def set_dataset(self, dataset: LaneDataset | None, *, split: str | None = None) -> None:
         self._dataset = dataset
-        names = dataset.split_names() if dataset is not None else []
+        self.shown_entry = None
+        names = self.split_names()
         with _blocked(self.split_box):
             self.split_box.clear()
             self.split_box.addItems(names)
             if split in names:
                 self.split_box.setCurrentText(split)
-        self._on_split_changed(self.split_box.currentText())
+        self._load_split(self.split_box.currentText())
+        self._apply_filters()
+
+    def split_names(self) -> list[str]:
+        """The dataset's splits, without CULane's per-category test lists when ``test`` exists
+        (they are the Category filter of ``test``)."""
+        names = self._dataset.split_names() if self._dataset is not None else []
+        if "test" not in names:
+            return names
+        return [n for n in names if split_category(n) is None]
 
     @property
     def split(self) -> str:
         return self.split_box.currentText()
 
     def _on_split_changed(self, split: str) -> None:
+        self._load_split(split)
+        self._on_filter_changed()
+
+    def _load_split(self, split: str) -> None:
         dataset = self._dataset
         self._split_entries = dataset.entries(split) if dataset is not None and split else []
         self._categories = {}
@@ -178,7 +212,18 @@ class DatasetBrowser(QWidget):
             self.category_box.clear()
             self.category_box.addItems([ALL, *sorted(categories)])
         self.category_box.setEnabled(bool(categories))
+
+    def _on_filter_changed(self) -> None:
+        """A filter changed: list what matches, and never keep showing an image it hides."""
         self._apply_filters()
+        shown = self.shown_entry
+        if shown is not None and self.model.row_of(shown) is not None:
+            return
+        first = self.neighbour(None, 0)
+        if first is not None:
+            self.entry_selected.emit(first)
+        elif shown is not None:
+            self.emptied.emit()
 
     def _apply_filters(self) -> None:
         entries = self._split_entries
@@ -190,13 +235,12 @@ class DatasetBrowser(QWidget):
             entries = [e for e in entries if text in e.lower()]
         state = self.state_box.currentText()
         if state and state != ALL:
-            entries = [e for e in entries if self.model._state_of(e) == state]
-        current = self.current_entry()
+            entries = [e for e in entries if self.model.states.state(e) == state]
         self.model.set_entries(entries)
         total = len(self._split_entries)
         self.count_label.setText(f"{len(entries):,} of {total:,} images")
-        if current is not None:
-            self.select_entry(current, emit=False)
+        if self.shown_entry is not None:
+            self.select_entry(self.shown_entry, emit=False)
 
     # -- selection ------------------------------------------------------------------------
     def current_entry(self) -> str | None:
@@ -204,13 +248,21 @@ class DatasetBrowser(QWidget):
         return self.model.entries[index.row()] if index.isValid() else None
 
     def select_entry(self, entry: str, *, emit: bool = True) -> bool:
-        """Make ``entry`` the current row (if visible); ``emit=False`` stays silent."""
+        """Make ``entry`` the current (and only selected) row if listed; ``emit=False`` stays
+        silent. The selection model's signals are not blocked: the view must hear of the
+        change to repaint the row it un-highlights."""
         row = self.model.row_of(entry)
         if row is None:
             return False
-        with _blocked(self.view.selectionModel(), active=not emit):
-            self.view.setCurrentIndex(self.model.index(row))
-        self.view.scrollTo(self.model.index(row))
+        index = self.model.index(row)
+        self._syncing = not emit
+        try:
+            self.view.selectionModel().setCurrentIndex(
+                index, self.view.selectionModel().SelectionFlag.ClearAndSelect
+            )
+        finally:
+            self._syncing = False
+        self.view.scrollTo(index)
         return True
 
     def reveal(self, entry: str) -> bool:
@@ -225,9 +277,12 @@ class DatasetBrowser(QWidget):
         self._apply_filters()
         if self.select_entry(entry, emit=False) or self._dataset is None:
             return self.model.row_of(entry) is not None
-        for split in self._dataset.split_names():
+        for split in self.split_names():
             if split != self.split and entry in set(self._dataset.entries(split)):
-                self.split_box.setCurrentText(split)
+                with _blocked(self.split_box):
+                    self.split_box.setCurrentText(split)
+                self._load_split(split)
+                self._apply_filters()
                 return self.select_entry(entry, emit=False)
         return False
 
@@ -243,7 +298,7 @@ class DatasetBrowser(QWidget):
         return entries[target] if 0 <= target < len(entries) else None
 
     def _on_view_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
+        if current.isValid() and not self._syncing:
             self.entry_selected.emit(self.model.entries[current.row()])
 
 

@@ -5,43 +5,40 @@ pixel ``(i, j)`` is centred on the integer point ``(i, j)``, exactly where a
 CULane vertex ``(i, j)`` lands when the evaluator rasterises it (see
 ``docs/adr/coordinate-frames.md``). The canvas never changes lanes itself: every
 edit becomes a new ``LaneSet`` handed to :meth:`LabelDocument.apply`, which owns
-undo. While a vertex is dragged only the drawing follows the mouse; the edit is
-applied once, on release.
+undo. While a vertex or a lane is dragged only the drawing follows the mouse; the
+edit is applied once, on release (:mod:`~lgad_studio.gui.editor.gestures`).
+
+Handles are a lane's *control points* (:func:`edits.control_points`): a dense lane
+read from a CULane file is shown with the few vertices whose spline stays within
+the tolerance of its own, and it keeps its file line until one of them is moved.
+Picking works in screen pixels: the radius is a fixed on-screen distance divided
+by the zoom, so a lane is as easy to hit at 10 % as at 800 %.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeyEvent, QMouseEvent, QPixmap
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPixmapItem, QGraphicsScene, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QGraphicsItem,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QWidget,
+)
 
 from lgad_studio.core.formats.culane_lines import render_label_map
 from lgad_studio.core.lanes import LaneSet
-from lgad_studio.gui.editor import edits, hit
+from lgad_studio.core.simplify import DEFAULT_TOLERANCE_PX
+from lgad_studio.gui.editor import edits, gestures, hit
 from lgad_studio.gui.editor.document import LabelDocument
 from lgad_studio.gui.editor.draft import LaneDraft
-from lgad_studio.gui.editor.items import (
-    HANDLE_PX,
-    SLOT_COLOURS,
-    Z_DRAFT,
-    Z_OVERLAY,
-    HandleItem,
-    LaneItem,
-    SlotLabelItem,
-    slot_colour,
-)
+from lgad_studio.gui.editor.gestures import ControlPoints
+from lgad_studio.gui.editor.items import HANDLE_PX, Z_OVERLAY, label_map_rgba, scene_items
 from lgad_studio.gui.editor.view import ZoomPanView
-
-OVERLAY_ALPHA = 110
-
-
-def _overlay_lut() -> np.ndarray:
-    lut = np.zeros((256, 4), dtype=np.uint8)
-    for slot in range(1, 5):
-        colour = SLOT_COLOURS[slot]
-        lut[slot] = (colour.red(), colour.green(), colour.blue(), OVERLAY_ALPHA)
-    return lut
 
 
 class LaneCanvas(ZoomPanView):
@@ -49,6 +46,9 @@ class LaneCanvas(ZoomPanView):
 
     selection_changed = Signal()
     drawing_changed = Signal(bool)
+    draft_changed = Signal()  # a vertex was added to or removed from the lane being drawn
+    accept_requested = Signal()  # Enter with a proposal shown: the panel decides
+    discard_requested = Signal()  # Esc with a proposal shown
 
     def __init__(self, parent: QWidget | None = None) -> None:
         # The view does not own a scene it did not create, so keep the reference (else: blank view).
@@ -63,7 +63,6 @@ class LaneCanvas(ZoomPanView):
         self._overlay_item.setVisible(False)
         self._scene.addItem(self._image_item)
         self._scene.addItem(self._overlay_item)
-        self._lut = _overlay_lut()
         self._items: list[QGraphicsItem] = []
         self._document: LabelDocument | None = None
         self._image_size = (0, 0)
@@ -71,8 +70,10 @@ class LaneCanvas(ZoomPanView):
         self.selected_vertex: int | None = None
         self._draft: LaneDraft | None = None
         self._hover: tuple[float, float] | None = None
-        self._drag: tuple[int, int] | None = None  # (lane, vertex) under the mouse button
+        self._drag: gestures.LaneDrag | None = None  # what the mouse button holds
+        self._drag_from: QPoint | None = None  # where it was pressed (viewport px)
         self._dragged: LaneSet | None = None  # what the lanes become if the drag ends here
+        self._controls = ControlPoints(tolerance_px=DEFAULT_TOLERANCE_PX)
 
     # -- content ---------------------------------------------------------------------------
     @property
@@ -106,7 +107,8 @@ class LaneCanvas(ZoomPanView):
             self._document.proposal_changed.disconnect(self._rebuild)
         self._document = document
         self._draft = None
-        self._drag = self._dragged = None
+        self._drag = self._dragged = self._drag_from = None
+        self._controls.clear()
         self.selected_lane = self.selected_vertex = None
         if document is not None:
             document.lanes_changed.connect(self._on_document_lanes_changed)
@@ -133,7 +135,7 @@ class LaneCanvas(ZoomPanView):
         if not self._overlay_item.isVisible() or self._document is None:
             return
         # Rendered by core exactly as the trainer renders it: the lanes' own image frame.
-        rgba = np.ascontiguousarray(self._lut[render_label_map(self.lanes)])
+        rgba = label_map_rgba(render_label_map(self.lanes))
         image = QImage(
             rgba.data, rgba.shape[1], rgba.shape[0], rgba.strides[0], QImage.Format.Format_RGBA8888
         )
@@ -144,8 +146,11 @@ class LaneCanvas(ZoomPanView):
         count = len(self.lanes)
         if self.selected_lane is not None and self.selected_lane >= count:
             self.selected_lane = None
-        lane = self.lanes[self.selected_lane] if self.selected_lane is not None else None
-        if lane is None or (self.selected_vertex is not None and self.selected_vertex >= len(lane)):
+        index = self.selected_lane
+        controls = self.control_points(index) if index is not None else None
+        if controls is None or (
+            self.selected_vertex is not None and self.selected_vertex >= len(controls)
+        ):
             self.selected_vertex = None
         self._refresh_overlay()
         self._rebuild()
@@ -155,35 +160,46 @@ class LaneCanvas(ZoomPanView):
         """Recreate every lane item (a handful per image: cheaper than diffing them)."""
         for item in self._items:
             self._scene.removeItem(item)
-        self._items = []
         lanes = self.lanes if lanes is None else lanes
-        for index, lane in enumerate(lanes):
-            selected = index == self.selected_lane
-            self._add(LaneItem(lane.points, lane.slot, selected=selected))
-            if len(lane):
-                self._add(SlotLabelItem(lane.points, lane.slot))
-            if selected:
-                for v, (x, y) in enumerate(lane.points):
-                    current = v == self.selected_vertex
-                    self._add(HandleItem(x, y, slot_colour(lane.slot), current=current))
-        proposal = self._document.proposal if self._document is not None else None
-        for lane in proposal or ():
-            self._add(LaneItem(lane.points, lane.slot, proposed=True))
-        if self._draft is not None:
-            self._add_draft_items(self._draft)
+        selected = self.selected_lane
+        self._items = scene_items(
+            lanes,
+            selected=selected,
+            handles=self._controls.of(lanes[selected]) if selected is not None else None,
+            current_vertex=self.selected_vertex,
+            proposal=self._document.proposal if self._document is not None else None,
+            draft=self._draft.as_array() if self._draft is not None else None,
+            cursor=self._hover,
+        )
+        for item in self._items:
+            self._scene.addItem(item)
 
-    def _add_draft_items(self, draft: LaneDraft) -> None:
-        points = draft.as_array()
-        if len(points):
-            item = LaneItem(points, None, selected=True, tail=self._hover)
-            item.setZValue(Z_DRAFT)
-            self._add(item)
-        for x, y in points:
-            self._add(HandleItem(x, y, slot_colour(None)))
+    # -- control points ---------------------------------------------------------------------
+    def control_points(self, index: int) -> np.ndarray:
+        """The handles of lane ``index`` (see :func:`edits.control_points`), computed once."""
+        return self._controls.of(self.lanes[index])
 
-    def _add(self, item: QGraphicsItem) -> None:
-        self._scene.addItem(item)
-        self._items.append(item)
+    @property
+    def tolerance_px(self) -> float:
+        return self._controls.tolerance_px
+
+    @tolerance_px.setter
+    def tolerance_px(self, value: float) -> None:
+        self._controls.set_tolerance(value)
+
+    def editable(self, index: int) -> LaneSet:
+        """The lanes with lane ``index`` as its control points: what geometric edits act on."""
+        lanes = self.lanes
+        controls = self.control_points(index)
+        if controls is lanes[index].points:
+            return lanes
+        return edits.with_points(lanes, index, controls)
+
+    def set_tolerance(self, tolerance_px: float) -> None:
+        """Another simplification tolerance: handles are recomputed (lanes are not changed)."""
+        self._controls.set_tolerance(tolerance_px)
+        self.selected_vertex = None
+        self._rebuild()
 
     # -- selection -------------------------------------------------------------------------
     def select_lane(self, index: int | None, vertex: int | None = None) -> None:
@@ -203,11 +219,6 @@ class LaneCanvas(ZoomPanView):
         if self._document is not None:
             self._document.apply(lanes, text)
 
-    def set_selected_slot(self, slot: int | None) -> None:
-        if self.selected_lane is not None:
-            label = f"Set slot {slot}" if slot else "Clear slot"
-            self._apply(self.lanes.set_slot(self.selected_lane, slot), label)
-
     def delete_selected(self, *, whole_lane: bool = False) -> None:
         """Delete the selected vertex, or the selected lane when no vertex is selected."""
         index, vertex = self.selected_lane, self.selected_vertex
@@ -218,11 +229,11 @@ class LaneCanvas(ZoomPanView):
             self.selected_lane = None
             self._apply(self.lanes.remove(index), "Delete lane")
         else:
-            self._apply(edits.without_vertex(self.lanes, index, vertex), "Delete vertex")
+            self._apply(edits.without_vertex(self.editable(index), index, vertex), "Delete vertex")
 
     def insert_vertex(self, index: int, xy: tuple[float, float]) -> bool:
-        """Insert a vertex on lane ``index`` where its curve passes nearest to ``xy``."""
-        result = edits.with_vertex_inserted(self.lanes, index, xy)
+        """Insert a control point on lane ``index`` where its curve passes nearest to ``xy``."""
+        result = edits.with_vertex_inserted(self.editable(index), index, xy)
         if result is None:
             return False
         lanes, vertex = result
@@ -273,16 +284,16 @@ class LaneCanvas(ZoomPanView):
         return hit.HitContext(radius=HANDLE_PX / max(self.zoom, 1e-6))
 
     def _pick(self, xy: tuple[float, float]) -> tuple[int | None, int | None]:
-        """(lane, vertex) under ``xy``: the selected lane's handles first, then any lane."""
+        """(lane, control point) under ``xy``: the selected lane's handles first, then any lane."""
         lanes, ctx = self.lanes, self._ctx()
         if self.selected_lane is not None:
-            vertex = hit.vertex_at(lanes[self.selected_lane].points, xy, ctx=ctx)
+            vertex = hit.vertex_at(self.control_points(self.selected_lane), xy, ctx=ctx)
             if vertex is not None:
                 return self.selected_lane, vertex
         index = hit.lane_at(lanes, xy, ctx=ctx)
         if index is None:
             return None, None
-        return index, hit.vertex_at(lanes[index].points, xy, ctx=ctx)
+        return index, hit.vertex_at(self.control_points(index), xy, ctx=ctx)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt override)
         if event.button() != Qt.MouseButton.LeftButton or self._document is None:
@@ -292,19 +303,29 @@ class LaneCanvas(ZoomPanView):
         if self._draft is not None:
             self._draft = self._draft.added(*edits.rounded(xy))
             self._rebuild()
+            self.draft_changed.emit()
         else:
             index, vertex = self._pick(xy)
             self.select_lane(index, vertex)
-            if vertex is not None:
-                self._drag = (index, vertex)  # type: ignore[assignment]
-            elif index is None:
+            if index is not None and vertex is not None:
+                self._drag = gestures.vertex_drag(self.editable(index), index, vertex, xy)
+            elif index is not None:  # on the curve: a move (Shift: a bend) once it travels
+                bend = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self._drag = gestures.lane_drag(self.editable(index), index, xy, bend=bend)
+            else:
                 self.start_pan(event.position().toPoint())
+            self._drag_from = event.position().toPoint()
         event.accept()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         xy = _xy(self.scene_pos(event))
-        if self._drag is not None:
-            self._dragged = edits.with_vertex_moved(self.lanes, *self._drag, xy)
+        drag = self._drag
+        if drag is not None and not drag.active and self._drag_from is not None:
+            travelled = (event.position().toPoint() - self._drag_from).manhattanLength()
+            if travelled >= QApplication.startDragDistance():
+                drag = self._drag = replace(drag, active=True)
+        if drag is not None and drag.active:
+            self._dragged = drag.result(xy)
             self._rebuild(self._dragged)
         elif self._draft is not None and len(self._draft):
             self._hover = xy
@@ -313,9 +334,12 @@ class LaneCanvas(ZoomPanView):
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self._drag is not None and event.button() == Qt.MouseButton.LeftButton:
-            dragged, self._drag, self._dragged = self._dragged, None, None
-            if dragged is not None:
-                self._apply(dragged, "Move vertex")
+            drag, dragged = self._drag, self._dragged
+            self._drag = self._dragged = self._drag_from = None
+            if drag.active and dragged is not None:
+                if drag.kind != gestures.VERTEX:
+                    self.selected_vertex = None
+                self._apply(dragged, drag.undo_text)
             event.accept()
             return
         super().mouseReleaseEvent(event)
@@ -332,7 +356,7 @@ class LaneCanvas(ZoomPanView):
             index = hit.lane_at(self.lanes, xy, ctx=self._ctx())
             on_vertex = (
                 index is not None
-                and hit.vertex_at(self.lanes[index].points, xy, ctx=self._ctx()) is not None
+                and hit.vertex_at(self.control_points(index), xy, ctx=self._ctx()) is not None
             )
             if index is not None and not on_vertex:
                 self.insert_vertex(index, xy)
@@ -344,17 +368,18 @@ class LaneCanvas(ZoomPanView):
             if self._draft is not None:
                 self.finish_drawing()
             elif self._document is not None:
-                self._document.accept_proposal()
+                self.accept_requested.emit()
         elif key == Qt.Key.Key_Escape:
             if self._draft is not None:
                 self.cancel_drawing()
             elif self._document is not None and self._document.proposal is not None:
-                self._document.set_proposal(None)
+                self.discard_requested.emit()
             else:
                 self.select_lane(None)
         elif key == Qt.Key.Key_Backspace and self._draft is not None:
             self._draft = self._draft.without_last()
             self._rebuild()
+            self.draft_changed.emit()
         else:
             super().keyPressEvent(event)
             return

@@ -96,8 +96,11 @@ class LabelDocument(QObject):
         self.proposal_changed.emit()
 
     def accept_proposal(self) -> bool:
-        """Replace the lanes by the proposal in one undoable step (Ctrl+Z restores them)."""
-        if self._proposal is None:
+        """Replace the lanes by the proposal in one undoable step (Ctrl+Z restores them).
+
+        A proposal of no lanes is never accepted: it would wipe the image's labels.
+        """
+        if self._proposal is None or not len(self._proposal):
             return False
         proposal, self._proposal = self._proposal, None
         self.apply(

@@ -20,15 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from lgad_studio.core.geometry import SAMPLES_PER_SEGMENT, finite_points, spline_points
+from lgad_studio.gui.palette import SLOT_HEX
 
-# Slot 1-4 colours picked to stay visible on asphalt by day and by night; None = no slot.
-SLOT_COLOURS: dict[int | None, QColor] = {
-    1: QColor("#ff4fd8"),
-    2: QColor("#35e05a"),
-    3: QColor("#2fd0ff"),
-    4: QColor("#ffd23f"),
-    None: QColor("#f0f0f0"),
-}
+# Slot 1-4 colours from the Okabe-Ito palette (readable for colour-blind users), none of
+# them white or yellow like lane paint; every line has a dark halo. None = no slot.
+SLOT_COLOURS: dict[int | None, QColor] = {slot: QColor(hex_) for slot, hex_ in SLOT_HEX.items()}
 HALO = QColor(0, 0, 0, 170)
 HANDLE_PX = 9  # on-screen size of a vertex handle
 DRAW_STEP_PX = 2.0  # spacing of the drawn spline samples, in image pixels
@@ -36,6 +32,28 @@ LINE_PX = 2.0
 SELECTED_LINE_PX = 3.5
 
 Z_IMAGE, Z_OVERLAY, Z_LANE, Z_PROPOSAL, Z_DRAFT, Z_HANDLE = 0, 1, 10, 11, 20, 30
+
+
+OVERLAY_ALPHA = 200  # the label map's lanes: clearly visible over any road
+OVERLAY_DIM = 110  # the image outside the label map is darkened so that the bands stand out
+
+
+def _overlay_lut() -> np.ndarray:
+    """RGBA per label value: slot colours nearly opaque, background a translucent black."""
+    lut = np.zeros((256, 4), dtype=np.uint8)
+    lut[0] = (0, 0, 0, OVERLAY_DIM)
+    for slot in range(1, 5):
+        colour = SLOT_COLOURS[slot]
+        lut[slot] = (colour.red(), colour.green(), colour.blue(), OVERLAY_ALPHA)
+    return lut
+
+
+_OVERLAY_LUT = _overlay_lut()
+
+
+def label_map_rgba(label: np.ndarray) -> np.ndarray:
+    """A label map (``uint8 [H, W]``, slots 0-4) as the overlay's C-contiguous ``uint8 [H, W, 4]``."""
+    return np.ascontiguousarray(_OVERLAY_LUT[label])
 
 
 def slot_colour(slot: int | None) -> QColor:
@@ -112,6 +130,39 @@ class LaneItem(QGraphicsPathItem):
         painter.strokePath(self.path(), self.pen())
 
 
+class RubberBandItem(QGraphicsPathItem):
+    """While drawing: the last spline segment as it would be with a vertex at the cursor,
+    dashed from the last clicked vertex to the cursor."""
+
+    def __init__(self, points: np.ndarray, cursor: tuple[float, float]) -> None:
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        with_cursor = np.vstack([pts, np.asarray(cursor, dtype=np.float64)[None, :]])
+        if len(pts) >= 2 and not np.array_equal(pts[-1], with_cursor[-1]):
+            curve = finite_points(spline_points(with_cursor)).astype(np.float64)
+            tail = curve[(len(pts) - 1) * SAMPLES_PER_SEGMENT :]
+        else:
+            tail = with_cursor[-2:]
+        path = QPainterPath()
+        path.moveTo(float(tail[0, 0]), float(tail[0, 1]))
+        for x, y in tail[1:]:
+            path.lineTo(float(x), float(y))
+        super().__init__(path)
+        self.cursor = (float(cursor[0]), float(cursor[1]))
+        pen = QPen(slot_colour(None), SELECTED_LINE_PX)
+        pen.setCosmetic(True)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        self.setPen(pen)
+        self._halo = QPen(HALO, SELECTED_LINE_PX + 2.5)
+        self._halo.setCosmetic(True)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.strokePath(self.path(), self._halo)
+        painter.strokePath(self.path(), self.pen())
+
+
 class HandleItem(QGraphicsRectItem):
     """A vertex handle: a small square of fixed on-screen size centred on the vertex."""
 
@@ -141,3 +192,40 @@ class SlotLabelItem(QGraphicsSimpleTextItem):
         x, y = pts[int(np.argmax(pts[:, 1]))] if len(pts) else (0.0, 0.0)
         self.setPos(QPointF(float(x) + 6, float(y) - 22))
         self.setZValue(Z_HANDLE)
+
+
+def scene_items(
+    lanes,
+    *,
+    selected: int | None,
+    handles: np.ndarray | None,
+    current_vertex: int | None,
+    proposal=None,
+    draft: np.ndarray | None = None,
+    cursor: tuple[float, float] | None = None,
+) -> list[QGraphicsItem]:
+    """Every item the canvas shows over the image: lanes and their slot numbers, the selected
+    lane's ``handles`` (its control points), proposed lanes (dashed), and the lane being drawn
+    (``draft`` vertices) with its rubber band to ``cursor``."""
+    items: list[QGraphicsItem] = []
+    for index, lane in enumerate(lanes):
+        items.append(LaneItem(lane.points, lane.slot, selected=index == selected))
+        if len(lane):
+            items.append(SlotLabelItem(lane.points, lane.slot))
+        if index == selected and handles is not None:
+            colour = slot_colour(lane.slot)
+            for v, (x, y) in enumerate(handles):
+                items.append(HandleItem(x, y, colour, current=v == current_vertex))
+    for lane in proposal or ():
+        items.append(LaneItem(lane.points, lane.slot, proposed=True))
+    if draft is not None and len(draft):
+        line = LaneItem(draft, None, selected=True)
+        line.setZValue(Z_DRAFT)
+        items.append(line)
+        if cursor is not None:
+            # The rubber band: the spline as it would be with a vertex at the cursor, dashed.
+            band = RubberBandItem(draft, cursor)
+            band.setZValue(Z_DRAFT)
+            items.append(band)
+        items.extend(HandleItem(x, y, slot_colour(None)) for x, y in draft)
+    return items

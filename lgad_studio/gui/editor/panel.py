@@ -1,9 +1,9 @@
-"""The Label tab: dataset browser, canvas and message bar, navigation, saving and autosave.
+"""The Label tab: dataset browser, canvas and message bar, navigation and lane commands.
 
 The panel owns the open dataset, the :class:`DocumentStore` (one undo stack per
 image) and the editor's ``QAction``s, built from ``shortcuts.COMMANDS``. Moving
-to another image autosaves the one being left; a save that fails (read-only
-folder, full disk) leaves its edits in memory, marks the image unsaved in the
+to another image autosaves the one being left (:mod:`~lgad_studio.gui.editor.saving`);
+a save that fails leaves its edits in memory, marks the image unsaved in the
 browser and says so in the message bar. Nothing here blocks on a dataset's size:
 the browser lists names, and each image is read when it is shown.
 """
@@ -13,19 +13,23 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QSplitter, QToolBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QStackedWidget, QToolBar, QVBoxLayout, QWidget
 
-from lgad_studio.core.errors import LabelFormatError, Problem, StudioError
-from lgad_studio.core.formats.culane_lines import read_lines_txt
+from lgad_studio.core.errors import Problem, StudioError
 from lgad_studio.core.formats.dataset import LaneDataset
-from lgad_studio.core.lanes import CULANE_SIZE, LaneSet
 from lgad_studio.gui.editor import edits
 from lgad_studio.gui.editor.browser import DatasetBrowser
 from lgad_studio.gui.editor.canvas import LaneCanvas
 from lgad_studio.gui.editor.document import DocumentStore, LabelDocument
+from lgad_studio.gui.editor.label_states import LabelStates
+from lgad_studio.gui.editor.loading import drawing_hint, read_entry_lanes
 from lgad_studio.gui.editor.message_bar import MessageBar
+from lgad_studio.gui.editor.notice import BusyNotice
+from lgad_studio.gui.editor.preferences import PreferencesDialog
 from lgad_studio.gui.editor.propose import ProposeController
+from lgad_studio.gui.editor.saving import LabelSaver
 from lgad_studio.gui.editor.shortcuts import COMMANDS, ShortcutSheet
+from lgad_studio.gui.editor.slots import ask_take_slot, slot_change
 from lgad_studio.gui.jobs import JobRunner
 from lgad_studio.gui.settings import StudioSettings
 
@@ -53,13 +57,14 @@ class LabelPanel(QWidget):
         self.store = DocumentStore(self)
         self.document: LabelDocument | None = None
         self.image: np.ndarray | None = None  # uint8 [H, W, 3] RGB shown, for "Propose lanes"
-        self._labelled: dict[str, bool] = {}  # has_labels cache: one stat per row ever painted
-        self.browser = DatasetBrowser(self._state_of, self)
+        self.states = LabelStates(self.store)
+        self.browser = DatasetBrowser(self.states, self)
         self.canvas = LaneCanvas(self)
         self.messages = MessageBar(self)
         self.position_label = QLabel(self)
         self.zoom_label = QLabel(self)
         self.lane_label = QLabel(self)
+        self.hint_label = QLabel(self)  # what the keys do in the current mode (drawing)
         self._sheet: ShortcutSheet | None = None
         right = QWidget(self)
         column = QVBoxLayout(right)
@@ -68,7 +73,11 @@ class LabelPanel(QWidget):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         column.addWidget(self.toolbar)
         column.addWidget(self.messages)
-        column.addWidget(self.canvas, 1)
+        self.notice = BusyNotice(self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.canvas)
+        self.stack.addWidget(self.notice)
+        column.addWidget(self.stack, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.browser)
         self.splitter.addWidget(right)
@@ -78,6 +87,7 @@ class LabelPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
         self.proposals = ProposeController(self, jobs)
+        self.saver = LabelSaver(self)
         self.actions = self._build_actions()
         self.undo_action = self.store.undo_group.createUndoAction(self, "Undo")
         self.undo_action.setShortcuts([QKeySequence.StandardKey.Undo])
@@ -92,10 +102,16 @@ class LabelPanel(QWidget):
             else:
                 self.toolbar.addAction(self.actions[name])
         self.browser.entry_selected.connect(self.open_entry)
+        self.browser.emptied.connect(self.close_entry)
+        self.canvas.accept_requested.connect(self.proposals.accept)
+        self.canvas.discard_requested.connect(self.proposals.discard)
         self.store.document_dirty_changed.connect(self._on_store_dirty_changed)
         self.canvas.cursor_moved.connect(self._on_canvas_cursor_moved)
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
         self.canvas.selection_changed.connect(self._update_lane_label)
+        self.canvas.drawing_changed.connect(self._update_hint)
+        self.canvas.draft_changed.connect(self._update_hint)
+        self.canvas.tolerance_px = settings.simplify_tolerance_px()
         self.actions["toggle_label_map"].setChecked(settings.show_label_map())
         self.canvas.set_overlay_visible(settings.show_label_map())
         self.proposals.update_actions()
@@ -110,11 +126,11 @@ class LabelPanel(QWidget):
             "delete": self.canvas.delete_selected,
             "delete_lane": lambda: self.canvas.delete_selected(whole_lane=True),
             "next_lane": lambda: self.canvas.select_next_lane(+1),
-            "slot_1": lambda: self.canvas.set_selected_slot(1),
-            "slot_2": lambda: self.canvas.set_selected_slot(2),
-            "slot_3": lambda: self.canvas.set_selected_slot(3),
-            "slot_4": lambda: self.canvas.set_selected_slot(4),
-            "slot_none": lambda: self.canvas.set_selected_slot(None),
+            "slot_1": lambda: self.assign_slot(1),
+            "slot_2": lambda: self.assign_slot(2),
+            "slot_3": lambda: self.assign_slot(3),
+            "slot_4": lambda: self.assign_slot(4),
+            "slot_none": lambda: self.assign_slot(None),
             "auto_slots": self.auto_assign_slots,
             "copy_previous": self.copy_from_previous,
             "fit": self.canvas.fit,
@@ -127,6 +143,7 @@ class LabelPanel(QWidget):
             "accept_proposal": self.proposals.accept,
             "discard_proposal": self.proposals.discard,
             "load_checkpoint": self.proposals.choose_checkpoint,
+            "preferences": self.show_preferences,
         }
         actions: dict[str, QAction] = {}
         for command in COMMANDS:
@@ -142,6 +159,25 @@ class LabelPanel(QWidget):
             actions[command.name] = action
         actions["toggle_label_map"].setCheckable(True)
         return actions
+
+    def show_preferences(self) -> bool:
+        """Edit ▸ Preferences…; True when the user accepted (the new values apply at once)."""
+        dialog = PreferencesDialog(self.canvas.tolerance_px, self)
+        if dialog.exec() != PreferencesDialog.DialogCode.Accepted:
+            return False
+        self.settings.set_simplify_tolerance_px(dialog.tolerance_px())
+        self.canvas.set_tolerance(dialog.tolerance_px())
+        self._update_lane_label()
+        return True
+
+    def show_busy(self, title: str, detail: str = "") -> BusyNotice:
+        """Show the busy page instead of the canvas (e.g. while the demo data is generated)."""
+        self.notice.start(title, detail)
+        self.stack.setCurrentWidget(self.notice)
+        return self.notice
+
+    def hide_busy(self) -> None:
+        self.stack.setCurrentWidget(self.canvas)
 
     def show_shortcuts(self) -> ShortcutSheet:
         if self._sheet is None:
@@ -161,12 +197,19 @@ class LabelPanel(QWidget):
         self.store.clear()
         self.document = None
         self.messages.clear()
-        self._labelled = {}
+        self.states.set_dataset(dataset)
+        self.saver.reset()
         self.dataset = dataset
         last = self.settings.last_entry(dataset.root) if dataset is not None else None
         self.browser.set_dataset(dataset, split=last[0] if last else None)
         if dataset is not None and dataset.problems:
-            self._show_problems("Some list lines were skipped", dataset.problems, level="warning")
+            lines = all(p.line is not None for p in dataset.problems)
+            title = (
+                "Some list lines were skipped"
+                if lines
+                else f"{dataset.root} opened with {len(dataset.problems)} problem(s)"
+            )
+            self._show_problems(title, dataset.problems, level="warning")
         target = last[1] if last and self.browser.model.row_of(last[1]) is not None else None
         target = target or self.browser.neighbour(None, 0)
         if target is not None:
@@ -199,7 +242,9 @@ class LabelPanel(QWidget):
         self.canvas.set_document(document)
         self.document = document
         self.store.activate(document)
+        self.browser.shown_entry = entry
         self.browser.reveal(entry)  # e.g. "Fix labels" from the Evaluate tab: show it in the list
+        self.saver.check_folders(entry)
         self.settings.set_last_entry(self.dataset.root, self.browser.split, entry)
         self._update_lane_label()
         self.proposals.update_actions()
@@ -207,7 +252,7 @@ class LabelPanel(QWidget):
 
     def _load_document(self, entry: str) -> LabelDocument:
         problems: list[Problem] = []
-        lanes = self._read_lanes(entry, problems)
+        lanes = read_entry_lanes(self.dataset, entry, problems)
         if problems:
             self._show_problems(
                 "Label file problems (autosave will not overwrite it; Ctrl+S does)",
@@ -218,28 +263,6 @@ class LabelPanel(QWidget):
         document.proposal_changed.connect(self.proposals.update_actions)
         return self.store.add(document)
 
-    def _read_lanes(self, entry: str, problems: list[Problem]) -> LaneSet:
-        """The entry's lanes, read leniently; what was skipped goes to ``problems``."""
-        dataset = self.dataset
-        assert dataset is not None
-        default = LaneSet((), image_size=getattr(dataset, "default_image_size", CULANE_SIZE))
-        try:
-            return dataset.read_lanes(entry, strict=False, problems=problems)
-        except LabelFormatError as err:
-            lines = dataset.lines_path(entry)
-            if err.path != dataset.image_path(entry) or lines is None or not lines.is_file():
-                problems.append(Problem.from_error(err))
-                return default
-        # The image is broken, not its labels (reported when the image is read): show the
-        # labels in the dataset's default frame.
-        try:
-            return read_lines_txt(
-                lines, image_size=default.image_size, strict=False, problems=problems
-            )
-        except LabelFormatError as err:
-            problems.append(Problem.from_error(err))
-            return default
-
     def _read_image(self, entry: str):
         try:
             return self.dataset.read_image(entry)  # type: ignore[union-attr]
@@ -249,6 +272,23 @@ class LabelPanel(QWidget):
             )
             return None
 
+    def close_entry(self) -> None:
+        """Show no image (the filters hide them all); the one left is autosaved like on A/D."""
+        if self.document is None:
+            return
+        self.canvas.cancel_drawing()
+        self.autosave(self.document)
+        self.canvas.set_document(None)
+        self.canvas.set_image(None, size=(0, 0))
+        self.document = None
+        self.image = None
+        self.store.activate(None)
+        self.browser.shown_entry = None
+        self._update_lane_label()
+        self.proposals.update_actions()
+        self.messages.show_message("No image matches the filters.", level="info")
+        self.entry_opened.emit("")
+
     # -- saving ---------------------------------------------------------------------------
     def save(self) -> bool:
         """Ctrl+S: write the current image's labels (even over a file that had problems)."""
@@ -256,50 +296,23 @@ class LabelPanel(QWidget):
             return False
         if self.canvas.is_drawing:
             self.canvas.finish_drawing()
-        return self._write(self.document)
+        return self.saver.save(self.document)
 
     def autosave(self, document: LabelDocument) -> bool:
         """Save on leaving an image: only when changed, never over a file that had problems."""
-        if not document.is_dirty:
-            return True
-        if document.problems:
-            self.messages.show_message(
-                f"{document.entry}: not saved automatically because its label file had "
-                "problems; open it and press Ctrl+S to overwrite it. Edits are kept.",
-                level="warning",
-                sticky=True,
-            )
-            return False
-        return self._write(document)
+        return self.saver.autosave(document)
 
     def save_all(self) -> list[LabelDocument]:
         """Write every unsaved document; returns those that could not be written."""
-        return [doc for doc in self.store.dirty() if not self._write(doc)]
+        return self.saver.save_all()
 
     def dirty_documents(self) -> list[LabelDocument]:
         return self.store.dirty()
 
-    def _write(self, document: LabelDocument) -> bool:
-        assert self.dataset is not None
-        try:
-            self.dataset.write_lanes(document.entry, document.lanes)
-        except (OSError, StudioError) as err:
-            path = self.dataset.lines_path(document.entry) or self.dataset.root
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
-            unsaved = len(self.store.dirty())
-            self.messages.show_message(
-                f"Could not save the labels of {document.entry} to {path}: {reason}.\n"
-                f"Your edits are kept in memory ({unsaved} unsaved image"
-                f"{'s' if unsaved != 1 else ''}, marked ● in the list); make the folder "
-                "writable and press Ctrl+S, or they are offered again when you close.",
-                sticky=True,
-            )
-            return False
-        document.mark_saved()
-        if self.messages.sticky and not self.store.dirty():
-            self.messages.clear()
-        self.browser.model.entry_changed(document.entry)
-        return True
+    def commit_draft(self) -> None:
+        """A lane being drawn becomes a lane (an undoable edit), so that it counts as unsaved."""
+        if self.canvas.is_drawing and not self.canvas.finish_drawing():
+            self.canvas.cancel_drawing()
 
     # -- lane commands that need the dataset ------------------------------------------------
     def auto_assign_slots(self) -> None:
@@ -325,20 +338,23 @@ class LabelPanel(QWidget):
         copied = edits.copied_into(lanes, self.document.lanes.image_size)
         return self.document.apply(copied, f"Copy lanes from {previous}")
 
+    def assign_slot(self, slot: int | None) -> bool:
+        """Keys 1-4 / 0: the selected lane's slot; a slot taken from a slot-less lane asks first."""
+        document, index = self.document, self.canvas.selected_lane
+        if document is None or index is None or index >= len(document.lanes):
+            self.messages.show_message("Select a lane first (click it, or press L).", level="info")
+            return False
+        change = slot_change(document.lanes, index, slot)
+        if change is None:
+            return False
+        if change.needs_consent and not ask_take_slot(self, slot):  # type: ignore[arg-type]
+            return False
+        label = f"Set slot {slot}" if slot else "Clear slot"
+        document.apply(change.lanes, label)
+        self.messages.show_message(change.message, level="info")
+        return True
+
     # -- status -------------------------------------------------------------------------------
-    def _state_of(self, entry: str) -> str:
-        document = self.store.get(entry)
-        if document is not None and document.is_dirty:
-            return "unsaved"
-        if document is not None and document.was_edited:
-            return "edited"
-        return "labelled" if self.dataset is not None and self._has_labels(entry) else "unlabelled"
-
-    def _has_labels(self, entry: str) -> bool:
-        if entry not in self._labelled:
-            self._labelled[entry] = self.dataset.has_labels(entry)  # type: ignore[union-attr]
-        return self._labelled[entry]
-
     def _on_store_dirty_changed(self, entry: str, _dirty: bool) -> None:
         self.browser.model.entry_changed(entry)
         self.dirty_count_changed.emit(len(self.store.dirty()))
@@ -357,8 +373,14 @@ class LabelPanel(QWidget):
         if index is not None and index < len(lanes):
             lane = lanes[index]
             slot = lane.slot if lane.slot is not None else "none"
-            text += f" · selected: slot {slot}, {len(lane)} vertices"
+            handles = len(self.canvas.control_points(index))
+            text += f" · selected: slot {slot}, {handles} control points"
+            if handles != len(lane):
+                text += f" (of {len(lane)} vertices)"
         self.lane_label.setText(text)
+
+    def _update_hint(self, *_args) -> None:
+        self.hint_label.setText(drawing_hint(self.canvas.draft))
 
     def _show_problems(self, title: str, problems: list[Problem], *, level: str) -> None:
         listed = [str(p) for p in problems[:MAX_LISTED_PROBLEMS]]

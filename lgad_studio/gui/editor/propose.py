@@ -5,6 +5,8 @@ Loading the checkpoint and predicting run as one background job on the runner's
 waits behind a training run; the loaded predictor is kept and reused. The result
 becomes the document's *proposal*: drawn dashed, not part of the labels until
 accepted (Enter), which replaces the lanes in one undoable step; Esc discards it.
+A model that finds no lanes proposes nothing: the image's labels stay as they are
+(an empty proposal accepted would have wiped them).
 Uses ``LanePredictor.from_checkpoint(path).predict(image_rgb uint8 [H, W, 3])``
 of :mod:`lgad_studio.core.inference`.
 """
@@ -101,7 +103,11 @@ class ProposeController(QObject):
     def accept(self) -> None:
         document = self._panel.document
         if document is not None and document.accept_proposal():
-            self._panel.messages.clear_transient()
+            self._panel.messages.show_message(
+                f"Accepted {len(document.lanes)} proposed lane(s) as this image's labels "
+                "(Ctrl+Z undoes).",
+                level="info",
+            )
 
     def discard(self) -> None:
         document = self._panel.document
@@ -119,15 +125,31 @@ class ProposeController(QObject):
         predictor, prediction = result  # type: ignore[misc]
         self._predictor = predictor
         lanes: LaneSet = prediction.lanes
-        document.set_proposal(LaneSet(lanes.lanes, image_size=document.lanes.image_size))
-        if document is self._panel.document:
-            count = len(lanes)
+        self.show_proposal(document, LaneSet(lanes.lanes, image_size=document.lanes.image_size))
+        self.proposal_ready.emit(document, len(lanes))
+
+    def show_proposal(self, document: LabelDocument, proposal: LaneSet) -> None:
+        """Show ``proposal`` on ``document``; with no lanes there is nothing to accept."""
+        shown = document is self._panel.document
+        have = len(document.lanes)
+        if not len(proposal):
+            document.set_proposal(None)
+            if shown:
+                self._panel.messages.show_message(
+                    f"The model found no lanes in this image; its {have} labelled lane"
+                    f"{'s are' if have != 1 else ' is'} unchanged.",
+                    level="info",
+                )
+            return
+        document.set_proposal(proposal)
+        if shown:
+            count = len(proposal)
             self._panel.messages.show_message(
-                f"{count} proposed lane{'s' if count != 1 else ''} (dashed): Enter accepts them "
-                "as this image's lanes (Ctrl+Z undoes), Esc discards them.",
+                f"{count} proposed lane{'s' if count != 1 else ''} (dashed): Enter accepts them, "
+                f"replacing this image's {have} lane{'s' if have != 1 else ''} (Ctrl+Z undoes); "
+                "Esc discards them.",
                 level="info",
             )
-        self.proposal_ready.emit(document, len(lanes))
 
     def _on_job_errored(self, message: str, details: str) -> None:
         messages = self._panel.messages

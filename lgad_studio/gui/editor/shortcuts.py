@@ -119,6 +119,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("load_checkpoint", "Choose student checkpoint…", (), "Model"),
     Command("shortcuts", "Keyboard shortcuts", ("F1", "?"), "Help"),
+    Command("preferences", "Preferences…", (), "Edit", "the control-point tolerance"),
 )
 
 # Keys handled by the canvas itself (they mean different things while drawing) and the mouse.
@@ -128,9 +129,11 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Enter or double-click", "finish the lane being drawn; else accept proposed lanes"),
     ("Backspace (drawing)", "remove the last vertex; else delete the selection"),
     ("Esc", "cancel drawing; else discard proposed lanes; else deselect"),
-    ("Click a lane", "select it (handles appear on its vertices)"),
-    ("Drag a handle", "move the vertex"),
-    ("Double-click a lane", "insert a vertex on the curve"),
+    ("Click a lane", "select it (handles appear on its control points)"),
+    ("Drag a handle", "move the control point"),
+    ("Drag a lane", "move the whole lane"),
+    ("Shift+drag a lane", "bend it: the grabbed point follows, the ends stay"),
+    ("Double-click a lane", "insert a control point on the curve"),
     ("Wheel", "zoom at the cursor"),
     ("Drag empty space / middle drag / Space+drag", "pan"),
 )

@@ -1,10 +1,15 @@
 """One evaluated image: ground truth and predictions coloured by outcome, IoU on hover.
 
 Lanes are drawn as the evaluator's spline (``geometry.spline_points``) in the
-image's pixel frame: true-positive predictions green, false positives red, missed
-ground truth (FN) amber and dashed, matched ground truth thin white. The lane
-probability map (``uint8 [h, w]``, max over slots) is a second ``ImageItem``
-stretched over the image with a 256-entry LUT, shown on demand.
+image's pixel frame, each over a dark halo so it reads on any road: true-positive
+predictions bluish green, false positives vermillion, missed ground truth (FN)
+sky blue and dashed (amber vanished on yellow paint), matched ground truth thin
+white (Okabe–Ito colours, distinct for colour-blind users). Every lane carries its
+name on the image, ``G1``… for ground truth and ``P1``… for predictions, numbered
+left to right along the bottom of the image; the hover line and the tooltip name
+the lane nearest the cursor with the same names, so they cannot disagree with
+what is drawn. The lane probability map (``uint8 [h, w]``, max over slots) is a
+second ``ImageItem`` stretched over the image with a 256-entry LUT, shown on demand.
 """
 
 from __future__ import annotations
@@ -18,8 +23,15 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from lgad_studio.core.geometry import spline_points
 from lgad_studio.gui.attention.display import heat_lut
+from lgad_studio.gui.palette import OKABE_ITO
 
-COLOURS = {"tp": "#34a853", "fp": "#ea4335", "fn": "#fbbc05", "gt": "#f1f3f4"}
+COLOURS = {
+    "tp": "#19D3A2",  # Okabe-Ito bluish green, lightened for dark roads
+    "fp": OKABE_ITO["vermillion"],
+    "fn": OKABE_ITO["sky_blue"],
+    "gt": "#F4F4F4",
+}
+HALO = (0, 0, 0, 190)
 HOVER_TOLERANCE_PX = 10.0  # screen pixels
 
 
@@ -28,22 +40,25 @@ class LaneInfo:
     """What the hover line says about one drawn lane."""
 
     role: str  # tp | fp (predictions), gt | fn (ground truth)
-    index: int
+    index: int  # position in the evaluated ground truth / predictions
     iou: float  # IoU with its matched partner, else the best IoU with any lane of the other side
     partner: int | None  # index of the matched lane on the other side
     points: np.ndarray  # float32 (M, 2) spline samples, xy_image
+    name: str = ""  # "G2", "P1": what is written next to the lane on the image
+    partner_name: str = ""
+
+    @property
+    def is_truth(self) -> bool:
+        return self.role in ("gt", "fn")
 
     def describe(self) -> str:
-        n = self.index + 1
         if self.role == "tp":
-            return f"prediction {n}: TP, IoU {self.iou:.3f} with ground truth {self.partner + 1}"
+            return f"{self.name} (prediction): TP, IoU {self.iou:.3f} with {self.partner_name}"
         if self.role == "gt":
-            return (
-                f"ground truth {n}: matched, IoU {self.iou:.3f} with prediction {self.partner + 1}"
-            )
+            return f"{self.name} (ground truth): found by {self.partner_name}, IoU {self.iou:.3f}"
         if self.role == "fp":
-            return f"prediction {n}: FP, best IoU {self.iou:.3f}"
-        return f"ground truth {n}: FN (missed), best IoU {self.iou:.3f}"
+            return f"{self.name} (prediction): FP, best IoU {self.iou:.3f}"
+        return f"{self.name} (ground truth): FN (missed), best IoU {self.iou:.3f}"
 
 
 def _curve_points(points: np.ndarray) -> np.ndarray:
@@ -86,7 +101,7 @@ class OverlayView(QWidget):
         self.prob_box.toggled.connect(self.set_prob_visible)
         legend = QLabel(
             " ".join(
-                f'<span style="color:{COLOURS[k]}">■</span> {t}'
+                f'<span style="color:{COLOURS[k]}; background:#202124">&nbsp;■&nbsp;</span> {t}'
                 for k, t in (
                     ("tp", "TP"),
                     ("fp", "FP"),
@@ -106,6 +121,8 @@ class OverlayView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.graphics, 1)
         self._curves: list[pg.PlotCurveItem] = []
+        self._halos: list[pg.PlotCurveItem] = []
+        self._labels: list[pg.TextItem] = []
         self._lanes: list[LaneInfo] = []
         self._size = (1, 1)
         self.graphics.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
@@ -160,41 +177,92 @@ class OverlayView(QWidget):
         iou = np.asarray(result.iou, dtype=np.float64).reshape(len(result.gt), len(result.det))
         gt_match = {g: (d, v) for g, d, v in result.matches}
         det_match = {d: (g, v) for g, d, v in result.matches}
+        gt_names = _names("G", result.gt)
+        det_names = _names("P", result.det)
         infos = []
         for i, pts in enumerate(result.gt):
             if i in gt_match:
                 d, v = gt_match[i]
-                infos.append(LaneInfo("gt", i, v, d, _curve_points(pts)))
+                infos.append(LaneInfo("gt", i, v, d, _curve_points(pts), gt_names[i], det_names[d]))
             else:
                 best = float(iou[i].max()) if iou.shape[1] else 0.0
-                infos.append(LaneInfo("fn", i, best, None, _curve_points(pts)))
+                infos.append(LaneInfo("fn", i, best, None, _curve_points(pts), gt_names[i]))
         for j, pts in enumerate(result.det):
             if j in det_match:
                 g, v = det_match[j]
-                infos.append(LaneInfo("tp", j, v, g, _curve_points(pts)))
+                infos.append(LaneInfo("tp", j, v, g, _curve_points(pts), det_names[j], gt_names[g]))
             else:
                 best = float(iou[:, j].max()) if iou.shape[0] else 0.0
-                infos.append(LaneInfo("fp", j, best, None, _curve_points(pts)))
+                infos.append(LaneInfo("fp", j, best, None, _curve_points(pts), det_names[j]))
         return infos
 
     def _set_lanes(self, infos: list[LaneInfo]) -> None:
-        for curve in self._curves:
-            self.view.removeItem(curve)
-        self._curves, self._lanes = [], infos
+        for item in self._curves + self._halos + self._labels:
+            self.view.removeItem(item)
+        self._curves, self._halos, self._labels, self._lanes = [], [], [], infos
         for info in infos:
             style = Qt.PenStyle.DashLine if info.role == "fn" else Qt.PenStyle.SolidLine
             width = 2 if info.role == "gt" else 4
-            pen = pg.mkPen(COLOURS[info.role], width=width, style=style)
-            curve = pg.PlotCurveItem(info.points[:, 0], info.points[:, 1], pen=pen)
-            curve.setToolTip(info.describe())
-            self.view.addItem(curve)
+            x, y = info.points[:, 0], info.points[:, 1]
+            halo = pg.PlotCurveItem(x, y, pen=pg.mkPen(HALO, width=width + 3))
+            curve = pg.PlotCurveItem(
+                x, y, pen=pg.mkPen(COLOURS[info.role], width=width, style=style)
+            )
+            for item in (halo, curve):
+                self.view.addItem(item)
+            self._halos.append(halo)
             self._curves.append(curve)
+            if len(info.points):
+                self._labels.append(self._name_label(info))
+
+    def _name_label(self, info: LaneInfo) -> pg.TextItem:
+        """The lane's name: ground truth at its lower end, a prediction a quarter of the way
+        up its curve, so that a matched pair's names (and predictions converging towards the
+        horizon) do not sit on top of each other."""
+        points = info.points[np.isfinite(info.points).all(axis=1)]
+        order = np.argsort(-points[:, 1], kind="stable")  # from the bottom of the image up
+        at = points[order[0]] if info.is_truth else points[order[len(order) // 4]]
+        label = pg.TextItem(
+            info.name,
+            color=COLOURS[info.role],
+            fill=pg.mkBrush(0, 0, 0, 170),
+            anchor=(0.5, 1.0) if info.is_truth else (0.0, 0.5),
+        )
+        label.setPos(float(at[0]), float(at[1]))
+        self.view.addItem(label)
+        return label
+
+    def label_positions(self) -> dict[str, tuple[float, float]]:
+        """Where each lane's name is written on the image (xy_image), by name."""
+        return {label.toPlainText(): (label.pos().x(), label.pos().y()) for label in self._labels}
+
+    def describe_at(self, x: float, y: float) -> str:
+        """What the hover line says at image point (x, y): the nearest lane (a matched pair
+        together when both are under the cursor), else the coordinates."""
+        info = self.lane_at(x, y)
+        if info is None:
+            return f"x {x:.0f}, y {y:.0f}"
+        return info.describe()
 
     def _on_scene_mouse_moved(self, scene_pos: QPointF) -> None:
         if not self.view.sceneBoundingRect().contains(scene_pos):
             return
         point = self.view.mapSceneToView(scene_pos)
-        info = self.lane_at(point.x(), point.y())
-        text = info.describe() if info is not None else f"x {point.x():.0f}, y {point.y():.0f}"
+        text = self.describe_at(point.x(), point.y())
         self.hover_label.setText(text)
+        # The tooltip is the hover line: one source, so it names the lane under the cursor.
+        self.graphics.setToolTip(text if self.lane_at(point.x(), point.y()) else "")
         self.hover_changed.emit(text)
+
+
+def _names(prefix: str, lanes) -> list[str]:
+    """``G1``… / ``P1``… numbered left to right by the x of each lane's lowest point."""
+    xs = []
+    for pts in lanes:
+        curve = _curve_points(pts)
+        curve = curve[np.isfinite(curve).all(axis=1)]
+        xs.append(float(curve[np.argmax(curve[:, 1]), 0]) if len(curve) else np.inf)
+    names = [""] * len(xs)
+    for rank, i in enumerate(sorted(range(len(xs)), key=lambda i: xs[i]), start=1):
+        names[i] = f"{prefix}{rank}"
+    return names

@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -67,7 +68,7 @@ class EvaluateTab(ResultFiles, QWidget):
         self._first_view: ImageView | None = None  # prepared with an opened result
 
         self.checkpoint_list = QListWidget()
-        self.checkpoint_list.setMaximumHeight(84)
+        self.checkpoint_list.setMaximumHeight(64)
         add_button = QPushButton("Add checkpoint…")
         add_button.clicked.connect(self._on_add_clicked)
         self.split_combo = QComboBox()
@@ -82,20 +83,14 @@ class EvaluateTab(ResultFiles, QWidget):
         self.save_button.clicked.connect(self._on_save_clicked)
         self.progress = ProgressPanel()
         self.errors = ErrorBanner()
-        controls = QVBoxLayout()
-        controls.addWidget(add_button)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Split"))
-        row.addWidget(self.split_combo, 1)
-        controls.addLayout(row)
-        row = QHBoxLayout()
-        row.addWidget(self.evaluate_button)
-        row.addWidget(self.cancel_button)
-        controls.addLayout(row)
-        row = QHBoxLayout()
-        row.addWidget(self.open_button)
-        row.addWidget(self.save_button)
-        controls.addLayout(row)
+        controls = QGridLayout()
+        controls.addWidget(add_button, 0, 0, 1, 2)
+        controls.addWidget(QLabel("Split"), 0, 2)
+        controls.addWidget(self.split_combo, 0, 3)
+        controls.addWidget(self.evaluate_button, 1, 0, 1, 2)
+        controls.addWidget(self.cancel_button, 1, 2, 1, 2)
+        controls.addWidget(self.open_button, 2, 0, 1, 2)
+        controls.addWidget(self.save_button, 2, 2, 1, 2)
         top = QHBoxLayout()
         top.addWidget(self.checkpoint_list, 1)
         top.addLayout(controls)
@@ -106,6 +101,7 @@ class EvaluateTab(ResultFiles, QWidget):
         self.image_list = ImageList()
         self.image_list.entry_selected.connect(self.show_entry)
         images_box = QWidget()
+        images_box.setMinimumWidth(220)
         images_layout = QVBoxLayout(images_box)
         images_layout.setContentsMargins(0, 0, 0, 0)
         picker = QHBoxLayout()
@@ -124,6 +120,7 @@ class EvaluateTab(ResultFiles, QWidget):
         self.fix_button.clicked.connect(self._on_fix_clicked)
         self.entry_label = QLabel()
         view_box = QWidget()
+        view_box.setMinimumWidth(340)  # the image column never collapses (1024-px screens)
         view_layout = QVBoxLayout(view_box)
         view_layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
@@ -134,12 +131,19 @@ class EvaluateTab(ResultFiles, QWidget):
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.addWidget(images_box)
         bottom.addWidget(view_box)
-        bottom.setSizes([380, 900])
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.table)
-        split.addWidget(bottom)
-        split.setSizes([260, 560])
+        bottom.setSizes([360, 900])
+        bottom.setStretchFactor(1, 1)
+        bottom.setChildrenCollapsible(False)
+        self.table.setMinimumHeight(80)
+        bottom.setMinimumHeight(180)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.addWidget(self.table)
+        self.split.addWidget(bottom)
+        self.split.setSizes([260, 560])
+        self.split.setChildrenCollapsible(False)
+        split = self.split
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.progress)
         layout.addWidget(self.errors)
@@ -155,6 +159,7 @@ class EvaluateTab(ResultFiles, QWidget):
 
             dataset = open_dataset(dataset)
         self.dataset = dataset
+        self._show_error(None)  # an error about the previous dataset no longer stands
         self.split_combo.clear()
         names = list(dataset.split_names()) if dataset is not None else []
         preferred = [n for n in ("test", "val") if n in names]
@@ -181,6 +186,17 @@ class EvaluateTab(ResultFiles, QWidget):
         best = record.best_checkpoint()
         if best is not None:
             self.add_checkpoints([best], checked=False)
+
+    def evaluate_now(self, paths) -> Job | None:
+        """The run history's **Evaluate**: check exactly ``paths`` and start the evaluation."""
+        paths = [Path(p) for p in paths]
+        for i in range(self.checkpoint_list.count()):
+            self.checkpoint_list.item(i).setCheckState(Qt.CheckState.Unchecked)
+        self.add_checkpoints(paths, checked=True)
+        if self.job is not None and not self.job.state.is_terminal:
+            self._show_error(("An evaluation is running; press Evaluate when it ends.", ""))
+            return None
+        return self.evaluate()
 
     def checked_checkpoints(self) -> list[Path]:
         items = [self.checkpoint_list.item(i) for i in range(self.checkpoint_list.count())]
@@ -211,21 +227,21 @@ class EvaluateTab(ResultFiles, QWidget):
         job.progress.connect(self.progress.update_progress)
         job.finished.connect(self.set_result)
         job.errored.connect(lambda message, details: self._show_error((message, details)))
-        job.cancelled.connect(lambda: self.progress.stop("Evaluation cancelled"))
+        job.cancelled.connect(
+            lambda: self.progress.stop(
+                "Evaluation cancelled: nothing was kept; the table shows the last finished one.",
+                reset=True,
+            )
+        )
+        job.errored.connect(lambda *_: self.progress.stop("Evaluation failed", reset=True))
         job.ended.connect(self._update_buttons)
         self.job = job
         self._update_buttons()
         return job
 
-    def set_result(
-        self,
-        result: EvaluationResult,
-        *,
-        first_view: ImageView | None = None,
-        predictors: dict | None = None,
-    ) -> None:
-        """Show a result; ``first_view`` (of its first image, prepared in a job) is drawn in
-        the same turn of the event loop, so the window hitches once, not twice."""
+    def set_result(self, result: EvaluationResult, *, first_view=None, predictors=None) -> None:
+        """Show a result; ``first_view`` (its first image's :class:`ImageView`, prepared in a
+        job) is drawn in the same turn of the event loop: the window hitches once, not twice."""
         self.result = result
         self._predictors = predictors if predictors is not None else {}
         self._first_view = first_view
@@ -233,6 +249,7 @@ class EvaluateTab(ResultFiles, QWidget):
             result.attach(self.dataset)  # the labels the editor edits
         self.progress.stop(f"Evaluated {len(result.entries)} images of {result.split}")
         self.table.set_result(result)
+        self._fit_table()
         self.images_of.blockSignals(True)
         self.images_of.clear()
         for evaluation in result.checkpoints:
@@ -298,6 +315,19 @@ class EvaluateTab(ResultFiles, QWidget):
             return  # another image was selected meanwhile
         self._show_view(view)
 
+    def _fit_table(self) -> None:
+        """Give the table the height of all its rows (the total included), the image the rest."""
+        total = sum(self.split.sizes())
+        want = self.table.fit_height()
+        keep = self.split.widget(1).minimumHeight()
+        table = min(want, max(total - keep, self.table.minimumHeight()))
+        self.split.setSizes([table, max(total - table, keep)])
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.result is not None:
+            self._fit_table()
+
     def _show_view(self, view: ImageView) -> None:
         self.entry_label.setText(f"{view.entry}  ({view.category})")
         self._update_buttons()
@@ -344,7 +374,7 @@ class EvaluateTab(ResultFiles, QWidget):
 
     def _on_add_clicked(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Student checkpoints", "", "Checkpoints (*.pt)"
+            self, "Student checkpoints", "", "Checkpoints or ONNX models (*.pt *.onnx)"
         )
         self.add_checkpoints(paths)
 

@@ -1,5 +1,11 @@
 """The per-category score table (checkpoints side by side) and the sortable per-image list.
 
+Scores are shown in percent. The metric's −1 means "undefined" (an empty
+denominator); when it is undefined only because the model detected nothing while
+there was ground truth, precision and F1 are shown as 0 — a model that found
+nothing scored nothing, it was not "not computed" — with a tooltip saying so.
+Each cell keeps the metric's exact value under ``Qt.UserRole``.
+
 The image list is a table model over the evaluation's arrays (entries, categories,
 per-image counts and F1), sorted with NumPy: opening a result of CULane's 34,680
 test images costs the GUI thread a model reset, not one item per cell.
@@ -29,9 +35,28 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _VALUE = int(VALUE_ROLE.value)
 
 
+NOTHING_FOUND_TIP = (
+    "No lanes were detected: the official tool reports -1 (undefined) for precision and F1; "
+    "shown as 0 because there was ground truth to find."
+)
+
+
 def format_score(value: float) -> str:
     """A score in percent with one decimal (the papers' convention); -1 (undefined) as a dash."""
     return percent(value)
+
+
+def shown_score(metric: str, value: float, *, tp: int, fp: int, fn: int) -> tuple[str, str]:
+    """``(text, tooltip)`` of a precision / recall / F1 value with its counts.
+
+    Undefined (-1) precision or F1 of a model that detected nothing (``tp + fp == 0``)
+    although there was ground truth (``fn > 0``) is shown as ``0.0``.
+    """
+    if value < 0 and metric in ("f1", "precision") and tp + fp == 0 and fn > 0:
+        return format_score(0.0), NOTHING_FOUND_TIP
+    if value < 0:
+        return format_score(value), "Undefined: nothing to score (no ground truth, no detections)"
+    return format_score(value), ""
 
 
 class CategoryTable(QTableWidget):
@@ -46,7 +71,10 @@ class CategoryTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.horizontalHeader().setMinimumSectionSize(44)
+        self.horizontalHeader().setMinimumSectionSize(40)
+        rows = self.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)  # 11 rows fit a laptop
         self._categories: list[str] = []
 
     def set_result(self, result: EvaluationResult) -> None:
@@ -82,22 +110,31 @@ class CategoryTable(QTableWidget):
                 scores = table.get(category)
                 for m, metric in enumerate(METRICS):
                     value = getattr(scores, metric) if scores is not None else None
-                    item = QTableWidgetItem(self._text(metric, value))
+                    text, tip = self._text(metric, value, scores)
+                    item = QTableWidgetItem(text)
                     item.setData(VALUE_ROLE, value)
+                    if tip:
+                        item.setToolTip(tip)
                     item.setTextAlignment(right)
                     if category == "total":
                         item.setFont(bold)
                     self.setItem(r, k * len(METRICS) + m, item)
 
     @staticmethod
-    def _text(metric: str, value: float | int | None) -> str:
+    def _text(metric: str, value: float | int | None, scores) -> tuple[str, str]:
         if value is None:
-            return ""
-        return (
-            format_score(float(value))
-            if metric in ("f1", "precision", "recall")
-            else str(int(value))
-        )
+            return "", ""
+        if metric in ("f1", "precision", "recall"):
+            return shown_score(metric, float(value), tp=scores.tp, fp=scores.fp, fn=scores.fn)
+        return str(int(value)), ""
+
+    def fit_height(self) -> int:
+        """The height that shows every row without a scroll bar."""
+        rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
+        frame = 2 * self.frameWidth()
+        scroll = self.horizontalScrollBar()
+        extra = scroll.sizeHint().height() if scroll.isVisible() else 0
+        return self.horizontalHeader().height() + rows + frame + extra
 
     def categories(self) -> list[str]:
         return list(self._categories)
@@ -179,7 +216,8 @@ class ImageTableModel(QAbstractTableModel):
             return self._value(i, column)
         if role == _DISPLAY:
             if column == 2:
-                return format_score(float(self._f1[i]))
+                tp, fp, fn = self._counts[i].tolist()
+                return shown_score("f1", float(self._f1[i]), tp=tp, fp=fp, fn=fn)[0]
             return str(self._value(i, column))
         return self._entries[i] if column == 0 else None
 

@@ -120,6 +120,11 @@ class TeacherForm(QGroupBox):
         config.validate(source="teacher settings")
         return config
 
+    @property
+    def defaults(self) -> TeacherConfig:
+        """The config the form's fields start from (fields it has no widget for come from here)."""
+        return self._defaults
+
     def set_config(self, config: TeacherConfig) -> None:
         self._defaults = config
         self.fields.set_values(config)
@@ -188,6 +193,11 @@ class StudentForm(QGroupBox):
         )
         config.validate(source="student settings")
         return config
+
+    @property
+    def defaults(self) -> StudentConfig:
+        """The config the form's fields start from (fields it has no widget for come from here)."""
+        return self._defaults
 
     def set_config(self, config: StudentConfig) -> None:
         self._defaults = config

@@ -37,11 +37,15 @@ class RunHistory(QWidget):
         super().__init__(parent)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(list(COLUMNS))
-        self.tree.setColumnWidth(0, 220)
+        self.tree.setColumnWidth(0, 260)
+        self.tree.setMinimumHeight(80)
         self.tree.setSelectionMode(QTreeWidget.SelectionMode.ExtendedSelection)
         self.tree.itemSelectionChanged.connect(self._on_tree_selection_changed)
         self.teacher_button = QPushButton("Use as teacher")
         self.evaluate_button = QPushButton("Evaluate")
+        self.evaluate_button.setToolTip(
+            "Evaluate the selected student checkpoints on the test split"
+        )
         self.copy_button = QPushButton("Export checkpoint…")
         self.onnx_button = QPushButton("Export ONNX…")
         self.teacher_button.clicked.connect(
@@ -71,6 +75,13 @@ class RunHistory(QWidget):
         self._on_tree_selection_changed()
 
     # --- content -------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget every row (another runs folder was chosen)."""
+        self.tree.clear()
+        self._records.clear()
+        self._items.clear()
+        self._on_tree_selection_changed()
+
     def set_runs(self, records: list[RunRecord]) -> None:
         for record in records:
             self.upsert(record)

@@ -49,7 +49,8 @@ class ProgressPanel(QWidget):
         self.bar.setRange(0, 1)
         self.bar.setValue(0)
         self.label = QLabel("Idle")
-        self.label.setMinimumWidth(320)
+        self.label.setMinimumWidth(240)
+        self.label.setWordWrap(True)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.bar, 1)
@@ -76,9 +77,12 @@ class ProgressPanel(QWidget):
         what = f" · {message}" if message else ""
         self.label.setText(f"{done} / {total}{what}{self._rate}{eta}")
 
-    def stop(self, text: str) -> None:
+    def stop(self, text: str, *, reset: bool = False) -> None:
+        """Show ``text``; ``reset`` empties the bar (a cancelled or failed job is not at 63 %)."""
         if self.bar.maximum() == 0:
             self.bar.setRange(0, 1)
+        if reset:
+            self.bar.reset()
         self.label.setText(text)
 
     def eta_text(self) -> str:

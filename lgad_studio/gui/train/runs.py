@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lgad_studio.core.run_kinds import KIND_LABELS
 
+# Folder names say what the window says: "baseline", not the config's mode "none".
+KIND_FOLDERS = {"teacher": "teacher", "lgad": "lgad", "sad": "sad", "none": "baseline"}
 CHECKPOINT_ORDER = ("best.pt", "last.pt")
 
 
@@ -27,6 +30,9 @@ class RunRecord:
     config: dict = field(default_factory=dict)
     best_f1: float | None = None
     state: str = "on disk"  # queued | running | finished | cancelled | failed | on disk
+    validated: bool = False  # an epoch ended with validation metrics
+    step: tuple[int, int] = (0, 0)  # (done, total) of the last step reported
+    finished: object | None = None  # the run's core ``Finished`` event, once it arrived
 
     @property
     def name(self) -> str:
@@ -66,8 +72,21 @@ def run_kind(config: dict) -> str:
     return str(config.get("mode", "none"))
 
 
+def shown_f1(metrics: dict) -> float | None:
+    """The validation F1 to show: the metric's value, 0 where it is undefined (-1) only because
+    nothing was detected although there was ground truth (recall defined), else ``None``."""
+    f1 = metrics.get("f1")
+    if not isinstance(f1, (int, float)) or not math.isfinite(f1):
+        return None
+    if f1 >= 0:
+        return float(f1)
+    recall = metrics.get("recall")
+    return 0.0 if isinstance(recall, (int, float)) and recall >= 0 else None
+
+
 def best_f1_of(metrics_jsonl: Path) -> float | None:
-    """Highest validation ``f1`` in a metrics JSONL file (lines it cannot read are skipped)."""
+    """Highest validation ``f1`` in a metrics JSONL file (lines it cannot read are skipped);
+    an epoch that detected nothing counts as F1 0 (:func:`shown_f1`)."""
     if not metrics_jsonl.is_file():
         return None
     best: float | None = None
@@ -76,14 +95,12 @@ def best_f1_of(metrics_jsonl: Path) -> float | None:
             record = json.loads(line)
         except json.JSONDecodeError:
             continue
-        values = (
-            [record.get("f1"), (record.get("metrics") or {}).get("f1")]
-            if isinstance(record, dict)
-            else []
-        )
-        for value in values:
-            if isinstance(value, (int, float)) and math.isfinite(value) and value >= 0:
-                best = value if best is None else max(best, float(value))
+        if not isinstance(record, dict):
+            continue
+        for metrics in (record, record.get("metrics") or {}):
+            value = shown_f1(metrics) if isinstance(metrics, dict) else None
+            if value is not None:
+                best = value if best is None else max(best, value)
     return best
 
 
@@ -111,14 +128,23 @@ def scan_runs(root: Path) -> list[RunRecord]:
     return sorted(records, key=lambda r: (r.run_dir.stat().st_mtime, r.name))
 
 
+def run_name_slug(name: str) -> str:
+    """A run name as a folder-name part: letters, digits, ``.``, ``_`` and ``-`` (spaces become ``-``)."""
+    text = re.sub(r"\s+", "-", name.strip())
+    return re.sub(r"[^A-Za-z0-9._-]", "", text).strip(".-")[:60]
+
+
 def new_run_dir(
-    root: Path, kind: str, *, reserved: set[Path] | frozenset[Path] = frozenset()
+    root: Path, kind: str, *, name: str = "", reserved: set[Path] | frozenset[Path] = frozenset()
 ) -> Path:
-    """A fresh folder name ``<root>/<YYYYmmdd-HHMMSS>-<kind>`` (not created, not in ``reserved``)."""
+    """A fresh folder ``<root>/<YYYYmmdd-HHMMSS>-<kind>[-<name>]`` (not created, not in
+    ``reserved``); the kind as the window names it (``baseline`` for mode ``none``)."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    candidate = root / f"{stamp}-{kind}"
+    slug = run_name_slug(name)
+    base = f"{stamp}-{KIND_FOLDERS.get(kind, kind)}" + (f"-{slug}" if slug else "")
+    candidate = root / base
     n = 2
     while candidate.exists() or candidate in reserved:
-        candidate = root / f"{stamp}-{kind}-{n}"
+        candidate = root / f"{base}-{n}"
         n += 1
     return candidate

@@ -3,22 +3,22 @@
 Composition only: each button builds the engine's config from a form and submits
 ``train_teacher`` / ``distill`` to the shared :class:`JobRunner`; the running job's
 events feed the progress bar, the curves, the attention preview and the history.
+When a run ends the tab says what happened (:mod:`~lgad_studio.gui.train.summaries`):
+what a cancel kept, and a warning when a run finished with validation F1 0.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
-    QFormLayout,
+    QFrame,
     QHBoxLayout,
-    QLabel,
     QPushButton,
-    QSpinBox,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from lgad_studio.core.errors import StudioError
 from lgad_studio.core.events import CheckpointWritten, EpochEnd, Finished, Preview, StepMetrics
+from lgad_studio.core.training.config import StudentConfig, TeacherConfig
 from lgad_studio.gui.attention import AttentionGrid
 from lgad_studio.gui.jobs import Job, JobRunner
 from lgad_studio.gui.train.banner import ErrorBanner
@@ -33,8 +34,10 @@ from lgad_studio.gui.train.curves import LiveCurves
 from lgad_studio.gui.train.engine import distill_job, export_onnx_job, teacher_job
 from lgad_studio.gui.train.forms import StudentForm, TeacherForm
 from lgad_studio.gui.train.history import RunHistory
+from lgad_studio.gui.train.options import DEFAULT_PRESET, RunOptions
 from lgad_studio.gui.train.progress import ProgressPanel
-from lgad_studio.gui.train.runs import RunRecord, new_run_dir, read_run, scan_runs
+from lgad_studio.gui.train.runs import RunRecord, new_run_dir, read_run, scan_runs, shown_f1
+from lgad_studio.gui.train.summaries import cancel_summary, weak_teacher_warning, zero_f1_warning
 
 
 def expected_preview_layout(kind: str, config: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -55,33 +58,24 @@ class TrainTab(QWidget):
     evaluate_requested = Signal(object)  # list[Path] of student checkpoints
     run_ended = Signal(object)  # RunRecord
     about_to_submit = Signal()  # before a run's config is built: save edited labels now
+    runs_root_changed = Signal(object)  # Path: the user chose another runs folder
 
     def __init__(
         self, runner: JobRunner, *, runs_root: Path, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.runner = runner
-        self.runs_root = Path(runs_root)
         self._dataset: Path | None = None
         self._job_runs: dict[int, RunRecord] = {}
         self._current: Job | None = None
         self.last_error: tuple[str, str] | None = None
 
+        self.options = RunOptions(runs_root=Path(runs_root), threads=runner.torch_threads or 1)
+        self.threads = self.options.threads
+        self.dataset_label = self.options.dataset_label
+        self.threads.valueChanged.connect(self.runner.set_torch_threads)
         self.teacher_form = TeacherForm()
         self.student_form = StudentForm()
-        self.threads = QSpinBox()
-        self.threads.setRange(1, max(1, os.cpu_count() or 1))
-        self.threads.setValue(runner.torch_threads or 1)
-        self.threads.setToolTip(
-            "torch CPU threads for the next job (process-wide; 1 keeps the window responsive)"
-        )
-        self.threads.valueChanged.connect(self.runner.set_torch_threads)
-        self.dataset_label = QLabel("No dataset open")
-        self.dataset_label.setWordWrap(True)
-        options = QFormLayout()
-        options.addRow("Dataset", self.dataset_label)
-        options.addRow("CPU threads", self.threads)
-        options.addRow("Runs folder", QLabel(str(self.runs_root)))
         self.cancel_button = QPushButton("Cancel run")
         self.cancel_all_button = QPushButton("Cancel all")
         self.cancel_button.clicked.connect(self.cancel_current)
@@ -91,11 +85,18 @@ class TrainTab(QWidget):
         cancel_row.addWidget(self.cancel_all_button)
         left = QWidget()
         left_layout = QVBoxLayout(left)
-        left_layout.addLayout(options)
+        left_layout.addWidget(self.options)
         left_layout.addWidget(self.teacher_form)
         left_layout.addWidget(self.student_form)
         left_layout.addLayout(cancel_row)
         left_layout.addStretch(1)
+        # The forms are taller than a laptop screen allows: they scroll, the plots keep the room.
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(left.sizeHint().width() + 16)
 
         self.progress = ProgressPanel()
         self.errors = ErrorBanner()
@@ -106,28 +107,46 @@ class TrainTab(QWidget):
         right_split.addWidget(self.curves)
         right_split.addWidget(self.preview)
         right_split.addWidget(self.history)
-        right_split.setSizes([330, 330, 170])
+        right_split.setSizes([330, 300, 200])
+        right_split.setChildrenCollapsible(False)
         right = QWidget()
         right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
         right_layout.addWidget(self.progress)
         right_layout.addWidget(self.errors)
         right_layout.addWidget(right_split, 1)
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
+        split.addWidget(scroll)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addWidget(split)
 
+        self.options.preset_chosen.connect(self._on_options_preset_chosen)
+        self.options.runs_root_changed.connect(self._on_options_runs_root_changed)
         self.teacher_form.train_requested.connect(self.start_teacher)
         self.student_form.distill_requested.connect(self.start_student)
-        self.history.use_as_teacher_requested.connect(self.student_form.set_teacher)
+        self.history.use_as_teacher_requested.connect(self._on_history_use_as_teacher)
         self.history.evaluate_requested.connect(self.evaluate_requested)
         self.history.export_checkpoint_requested.connect(self._on_history_export_checkpoint)
         self.history.export_onnx_requested.connect(self._on_history_export_onnx)
+        self.options.choose_preset(DEFAULT_PRESET)
         self._show_error(None)
         self._update_buttons()
         self.history.set_runs(scan_runs(self.runs_root))
+
+    @property
+    def runs_root(self) -> Path:
+        return self.options.runs_root
+
+    def set_runs_root(self, path: str | Path) -> None:
+        """Keep new runs in ``path`` and list the runs already there."""
+        self.options.set_runs_root(path)
+
+    def apply_preset(self, name: str) -> None:
+        """Fill both forms with the shipped preset ``name`` (``default``, ``quick``, ``gpu``)."""
+        self.options.choose_preset(name)
 
     # --- public API ---------------------------------------------------------------------
     def set_dataset(self, dataset) -> None:
@@ -136,6 +155,7 @@ class TrainTab(QWidget):
             dataset = dataset.root  # a LaneDataset (a Path has a .root too: the drive)
         self._dataset = Path(dataset) if dataset is not None else None
         self.dataset_label.setText(str(self._dataset) if self._dataset else "No dataset open")
+        self._show_error(None)  # an error about the previous dataset no longer stands
         self._update_buttons()
 
     def start_teacher(self) -> Job | None:
@@ -182,7 +202,8 @@ class TrainTab(QWidget):
     def _submit(self, kind: str, build_config, make_factory) -> Job | None:
         self.about_to_submit.emit()  # direct connections run now: labels reach the disk first
         reserved = {r.run_dir for r in self._job_runs.values()}
-        out = new_run_dir(self.runs_root, kind, reserved=reserved)
+        name = self.options.run_name.text()
+        out = new_run_dir(self.runs_root, kind, name=name, reserved=reserved)
         try:
             config = build_config(str(out))
             factory = make_factory(config)
@@ -217,6 +238,7 @@ class TrainTab(QWidget):
         self._update_buttons()
 
     def _on_job_steps(self, job: Job, steps: list[StepMetrics]) -> None:
+        self._job_runs[job.id].step = (steps[-1].step, steps[-1].total_steps)
         if job is self._current:
             self.curves.add_steps(steps)
             self.progress.set_rate(steps[-1].images_per_s)
@@ -230,9 +252,10 @@ class TrainTab(QWidget):
         if isinstance(event, EpochEnd):
             if job is self._current:
                 self.curves.add_epoch(event)
-            f1 = event.metrics.get("f1")
-            if f1 is not None and f1 >= 0 and (record.best_f1 is None or f1 > record.best_f1):
-                record.best_f1 = float(f1)
+            f1 = shown_f1(event.metrics)  # -1 because nothing was detected counts as 0
+            record.validated = record.validated or f1 is not None
+            if f1 is not None and (record.best_f1 is None or f1 > record.best_f1):
+                record.best_f1 = f1
             self.history.upsert(record)
         elif isinstance(event, CheckpointWritten):
             self.history.upsert(record)
@@ -240,6 +263,7 @@ class TrainTab(QWidget):
             self.preview.set_maps(stages=event.stages, rows=event.attention, image=event.image)
         elif isinstance(event, Finished):
             record.state = "cancelled" if event.cancelled else "finished"
+            record.finished = event
 
     def _on_job_errored(self, message: str, details: str) -> None:
         self._show_error((message, details))
@@ -256,10 +280,19 @@ class TrainTab(QWidget):
         if on_disk is not None and on_disk.best_f1 is not None:
             record.best_f1 = on_disk.best_f1
         self.history.upsert(record)
+        if record.state == "cancelled":
+            text = cancel_summary(record)
+        else:
+            text = f"{record.label} {record.name}: {record.state}"
+        if job is self._current or self._current is None:
+            self.curves.repaint_now()
+            # A stopped run's bar must not read as a run still at 63 %.
+            self.progress.stop(text, reset=record.state != "finished")
         if job is self._current:
             self._current = None
-            self.curves.repaint_now()
-            self.progress.stop(f"{job.name}: {record.state}")
+        warning = zero_f1_warning(record)
+        if warning is not None:
+            self.errors.show_warning(warning)
         self._update_buttons()
         self.run_ended.emit(record)
 
@@ -279,6 +312,33 @@ class TrainTab(QWidget):
             self.errors.clear()
         else:
             self.errors.show_error(*error)
+
+    def _on_options_preset_chosen(self, preset: dict) -> None:
+        # From the configs' defaults, not the forms' current values: a field the preset leaves
+        # out (train_limit, ...) must not keep the previous preset's value.
+        self.teacher_form.set_config(TeacherConfig(**preset["teacher"]))
+        form = self.student_form
+        student = {
+            **preset["student"],
+            "mode": form.current_mode(),  # a preset sets the budget, not what is trained
+            "teacher": form.teacher.text().strip() or None,
+        }
+        form.set_config(StudentConfig(**student))
+
+    def _on_options_runs_root_changed(self, path: Path) -> None:
+        self.history.clear()
+        self.history.set_runs(scan_runs(path))
+        for record in self._job_runs.values():  # runs in flight stay listed where they write
+            self.history.upsert(record)
+        self.runs_root_changed.emit(path)
+
+    def _on_history_use_as_teacher(self, path: Path) -> None:
+        self.student_form.set_teacher(path)
+        self.student_form.set_mode("lgad")
+        record = self.history.record(path.parent)
+        warning = weak_teacher_warning(record) if record is not None else None
+        if warning is not None:
+            self.errors.show_warning(warning)
 
     def _on_history_export_checkpoint(self, source: Path) -> None:
         target, _ = QFileDialog.getSaveFileName(

@@ -26,23 +26,23 @@ def small_generation(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 
 def test_default_root_is_in_the_user_cache() -> None:
     root = cache.default_demo_root()
-    assert root.name == "demo-v1" and root.parent.name == "lgad-studio"
+    assert root.name == "demo-v2" and root.parent.name == "lgad-studio"
 
 
 def test_generates_once_through_a_hidden_folder(
     tmp_path: Path, small_generation: list[Path]
 ) -> None:
-    root = tmp_path / "demo-v1"
+    root = tmp_path / "demo-v2"
     assert cache.ensure_default_demo(root=root) == root
     assert cache.is_complete(root) and len(small_generation) == 1
-    assert small_generation[0] != root and small_generation[0].name.startswith(".demo-v1.partial-")
+    assert small_generation[0] != root and small_generation[0].name.startswith(".demo-v2.partial-")
     assert cache.ensure_default_demo(root=root) == root and len(small_generation) == 1
-    assert [p.name for p in tmp_path.iterdir()] == ["demo-v1"]
+    assert [p.name for p in tmp_path.iterdir()] == ["demo-v2"]
 
 
 def test_cancel_leaves_nothing_behind(tmp_path: Path, small_generation: list[Path]) -> None:
     cancel = threading.Event()
-    root = tmp_path / "demo-v1"
+    root = tmp_path / "demo-v2"
     result = cache.ensure_default_demo(progress=lambda d, t: cancel.set(), cancel=cancel, root=root)
     assert result is None and list(tmp_path.iterdir()) == []
 
@@ -50,7 +50,7 @@ def test_cancel_leaves_nothing_behind(tmp_path: Path, small_generation: list[Pat
 def test_an_interrupted_generation_is_not_taken_as_finished(
     tmp_path: Path, small_generation: list[Path]
 ) -> None:
-    root = tmp_path / "demo-v1"
+    root = tmp_path / "demo-v2"
 
     def crash(done: int, total: int) -> None:
         if done == 3:

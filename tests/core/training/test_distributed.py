@@ -31,3 +31,35 @@ def test_torchrun_two_cpu_processes(culane_root: Path, tmp_path: Path) -> None:
     ckpt = load_checkpoint(out / "last.pt", kind="teacher")
     assert ckpt.epoch == 1 and not any(k.startswith("module.") for k in ckpt.data["model"])
     assert proc.stdout.count("teacher: ") == 1  # only rank 0 reports
+
+
+@pytest.mark.slow
+def test_sharded_validation_on_two_ranks_equals_one_process(
+    culane_root: Path, tmp_path: Path
+) -> None:
+    sys.path.insert(0, str(Path(__file__).parent))
+    import torch
+    from ddp_validation_worker import model_for_validation
+
+    from lgad_studio.core.formats.dataset import open_dataset
+    from lgad_studio.core.training.data import LaneSamples
+    from lgad_studio.core.training.validate import validation_counts
+
+    out = tmp_path / "counts.json"
+    worker = Path(__file__).with_name("ddp_validation_worker.py")
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+        str(worker), str(culane_root), str(out),
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    sharded = json.loads(out.read_text())
+    dataset = open_dataset(culane_root)
+    samples = LaneSamples(dataset, dataset.entries("val"), size=(64, 24))
+    single = validation_counts(
+        model_for_validation(), samples, lambda b: b["image"], device=torch.device("cpu")
+    )
+    assert sharded["shard"] == 2  # 4 validation images, 2 per rank
+    assert sharded["counts"] == single
+    assert single["fp"] + single["tp"] > 0 and single["exist_total"] == 16

@@ -84,3 +84,18 @@ def test_run_info_records_code_packages_and_list_hashes(teacher_config: TeacherC
     ds = open_dataset(teacher_config.data)
     assert info["train_list_sha256"] == list_hash(ds.entries("train"))
     assert len(info["git"].get("commit", "0" * 40)) == 40
+
+
+def test_tensorboard_mirrors_the_curves(teacher_config: TeacherConfig) -> None:
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    list(train_teacher(teacher_config.replace(epochs=2, val_limit=4, tensorboard=True)))
+    logs = Path(teacher_config.out) / "tensorboard"
+    acc = EventAccumulator(str(logs))
+    acc.Reload()
+    tags = set(acc.Tags()["scalars"])
+    assert {"train/loss", "train/seg", "train/lr", "epoch/train_loss", "val/f1"} <= tags
+    assert [e.step for e in acc.Scalars("epoch/train_loss")] == [2, 4]
+    rows = list(csv.DictReader((Path(teacher_config.out) / "metrics.csv").open()))
+    values = [e.value for e in acc.Scalars("epoch/train_loss")]
+    assert values == pytest.approx([float(r["train_loss"]) for r in rows], rel=1e-5)

@@ -2,48 +2,9 @@
 
 from __future__ import annotations
 
-import errno
-import os
-import tempfile
-
-import pytest
 from PySide6.QtCore import Qt
 
-from lgad_studio.core import atomic
 from lgad_studio.core.formats.dataset import open_dataset
-
-
-class ReadOnlyFolders:
-    """The demo's image folders made read-only, and made writable again on request."""
-
-    def __init__(self, folders) -> None:
-        self.folders = folders
-        self.real = {os.path.realpath(f) for f in folders}
-        self.active = True
-        for folder in folders:
-            folder.chmod(0o555)
-
-    def make_writable(self) -> None:
-        self.active = False
-        for folder in self.folders:
-            folder.chmod(0o755)
-
-
-@pytest.fixture
-def read_only_labels(demo_root, monkeypatch):
-    """Tests run as root, which ignores mode bits, so the temporary file that every atomic
-    write starts with is refused too, with the error a real read-only folder gives."""
-    state = ReadOnlyFolders(sorted({p.parent for p in demo_root.rglob("*.jpg")}))
-    real_mkstemp = tempfile.mkstemp
-
-    def mkstemp(*args, dir=None, **kwargs):
-        if state.active and dir is not None and os.path.realpath(dir) in state.real:
-            raise PermissionError(errno.EACCES, "Permission denied", str(dir))
-        return real_mkstemp(*args, dir=dir, **kwargs)
-
-    monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp)
-    yield state
-    state.make_writable()
 
 
 def test_read_only_folder_shows_the_message_and_keeps_edits(

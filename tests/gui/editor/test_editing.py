@@ -20,7 +20,7 @@ def _find_lane(lanes_on_disk: list[np.ndarray], expected: np.ndarray) -> bool:
 
 
 def test_draw_drag_insert_delete_undo_slot_then_next_image_autosaves(
-    make_window, demo_root, driver
+    make_window, demo_root, driver, dialogs
 ) -> None:
     window = make_window(demo_root)
     panel = window.label_panel
@@ -72,15 +72,19 @@ def test_draw_drag_insert_delete_undo_slot_then_next_image_autosaves(
     drive.key(Qt.Key.Key_Z, redo)
     assert len(document.lanes[index]) == 3
 
-    # Slot 1 for the new lane: the lane that held it gives it up (they swap).
+    # Slot 1 for the new lane: the lane that held it takes the new lane's old slot (a swap,
+    # said in the message bar); without a slot to give back, the user is asked first.
     old_holder = document.lanes.by_slot().get(1)
     slot_before = document.lanes[index].slot
     canvas.select_lane(index)
+    if old_holder is not None and slot_before is None:
+        dialogs.answer("Move slot 1 here")
     drive.key(Qt.Key.Key_1)
     assert document.lanes[index].slot == 1
-    if old_holder is not None:  # the lane that held slot 1 takes the new lane's old slot
+    if old_holder is not None:
         holder = next(ln for ln in document.lanes if np.array_equal(ln.points, old_holder.points))
         assert holder.slot == slot_before
+        assert "slot 1" in panel.messages.text
     final = document.lanes
     assert document.is_dirty
 
