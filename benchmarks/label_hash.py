@@ -7,7 +7,7 @@ points (no images: the hashes read labels only), then times, in one run:
 - ``stat``: one ``os.stat`` per label file (a lower bound: no content read);
 - ``label_files_sha256`` with no cache (every file's bytes read and hashed), then
   with its cache cold (the same, plus writing the cache) and warm (stats only);
-- ``core.autolabel.label_hash`` (every file parsed as the trainer reads it), only with
+- ``core.autolabel.labels_digest`` (every file parsed as the trainer reads it), only with
   ``--parse`` (minutes at this size).
 
 Prints seconds, medians of ``--repeat`` runs where cheap.

@@ -26,6 +26,8 @@ import numpy as np
 
 from lgad_studio.core.lanes import CULANE_SIZE, NUM_SLOTS
 
+DECODE_WIDTH = 800  # SCNN decodes 800x288 maps; its 9x9 filter and thresholds assume that size
+
 
 @dataclass(frozen=True, eq=False)
 class RowProfile:

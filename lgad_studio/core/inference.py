@@ -18,13 +18,12 @@ import numpy as np
 import torch
 
 from lgad_studio.core.checkpoint import Checkpoint, CheckpointError, load_checkpoint
+from lgad_studio.core.decode import DECODE_WIDTH
 from lgad_studio.core.events import Progress
 from lgad_studio.core.formats.culane_lines import write_lines_txt
 from lgad_studio.core.lanes import Lane, LaneSet
 from lgad_studio.core.training.data import resize_image, to_tensor
 from lgad_studio.core.training.device import select_device
-
-DECODE_WIDTH = 800  # SCNN decodes 800x288 maps; its 9x9 filter and thresholds assume that size
 
 
 def decode_map(prob: torch.Tensor, *, width: int = DECODE_WIDTH) -> torch.Tensor:

@@ -101,7 +101,7 @@ def run_info(
 
 
 # -- the labels a run trained on ---------------------------------------------------------------
-# Parsing 88,880 CULane label files as the trainer does (core.autolabel.label_hash) took
+# Parsing 88,880 CULane label files as the trainer does (core.autolabel.labels_digest) took
 # 134 s on this project's machine, reading their bytes 2.5-5 s, a stat of each 0.8 s
 # (benchmarks/label_hash.py). So the run's label hash is over the files' *contents*, with
 # each file's content digest cached by (size, mtime): a later run stats the files and
@@ -143,7 +143,7 @@ def label_files_sha256(
     ignored when unreadable or not writable. Datasets whose labels are not one file per
     image (TuSimple JSON) hash each entry's lanes as read.
     """
-    from lgad_studio.core.autolabel.label_hash import lanes_text
+    from lgad_studio.core.autolabel.labels_digest import lanes_text
 
     known = _read_cache(cache)
     fresh: dict[str, list] = {}

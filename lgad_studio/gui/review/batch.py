@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from lgad_studio.core.autolabel import AutolabelProgress, AutolabelSummary
 from lgad_studio.core.events import Progress
 from lgad_studio.gui.jobs import Job, JobRunner
 from lgad_studio.gui.train.progress import format_duration
+
+if TYPE_CHECKING:  # the job's module needs torch, which the window does not load at start
+    from lgad_studio.core.autolabel.job import AutolabelProgress, AutolabelSummary
 
 LANE = "autolabel"
 SCOPES = ("image", "selection", "split", "all")
@@ -159,6 +162,8 @@ class BatchRunner(QObject):
             self.state.job.cancel()
 
     def _on_job_event(self, state: BatchState, event: object) -> None:
+        from lgad_studio.core.autolabel.job import AutolabelProgress  # loaded by the job already
+
         if isinstance(event, RunKeyKnown):
             state.run_key = event.run_key
             self.progressed.emit(0, event.entries, "starting")

@@ -5,7 +5,7 @@ frames in natural name order) among the entries of the browser's split. K marks
 or unmarks the shown frame as a keyframe; Shift+K propagates between the clip's
 keyframes, or, when none is marked, between its labelled frames. A keyframe's
 lanes are the editor's (unsaved edits included), else the label file's. The job
-is core's :func:`~lgad_studio.core.autolabel.propagate` on the ``autolabel`` lane,
+is core's :func:`~lgad_studio.core.autolabel.propagation` on the ``autolabel`` lane,
 optionally refined by the Model menu's model; the result is a sidecar run of its
 own, shown as dashed proposals to accept like a model's.
 """

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from lgad_studio.core.autolabel.propagate import propagate_clip
+from lgad_studio.core.autolabel.propagation import propagate_clip
 from lgad_studio.core.formats.culane_lines import write_lines_txt
 from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.core.lanes import Lane, LaneSet
