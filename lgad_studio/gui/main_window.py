@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.train_tab.evaluate_requested.connect(self._evaluate_from_history)
         self.train_tab.runs_root_changed.connect(self.settings.set_runs_root)
         self.evaluate_tab.fix_labels_requested.connect(self.fix_labels)
+        self.label_panel.review.retrain_requested.connect(self.retrain)
 
     def _evaluate_from_history(self, paths) -> None:
         """The run history's Evaluate: show the Evaluate tab and start evaluating ``paths``."""
@@ -120,6 +121,17 @@ class MainWindow(QMainWindow):
         """A run trains on the labels on disk: write the open image's edits first."""
         if self.label_panel.document is not None:
             self.label_panel.autosave(self.label_panel.document)
+
+    def retrain(self, kind: str):
+        """Review ▸ Train a teacher / student on the corrected labels: every unsaved image is
+        saved by the autosave rule (never over a file that had problems), then the Train tab
+        starts the run with its forms' settings."""
+        panel = self.label_panel
+        panel.commit_draft()
+        for document in panel.dirty_documents():
+            panel.autosave(document)
+        self.tabs.setCurrentWidget(self.train_tab)
+        return self.train_tab.retrain(kind)
 
     def fix_labels(self, entry: str) -> None:
         """Open ``entry`` in the editor (the Evaluate tab's "Fix labels")."""

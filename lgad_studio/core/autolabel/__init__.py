@@ -6,52 +6,54 @@
 - :mod:`.proposals`: proposals with scores, and the confidence filter;
 - :mod:`.signals` and :mod:`.ranking`: uncertainty signals and the review queue;
 - :mod:`.review`: accept one / all / replace-matching, pure ``LaneSet`` functions;
-- :mod:`.propagate`: clip propagation between keyframes, optional model refinement;
-- :mod:`.label_hash`: the hash of the labels a run trained on.
+- :mod:`.propagation`: clip propagation between keyframes, optional model refinement;
+- :mod:`.labels_digest`: the hash of the labels a run trained on.
 
-Design and measurements: docs/adr/autolabel.md.
+Design and measurements: docs/adr/autolabel.md. The names below are loaded on first
+use: the studio's window imports the review's pure parts (proposals, store, review,
+ranking) without torch, which only the job, propagation and decoding need.
 """
 
 from __future__ import annotations
 
-from lgad_studio.core.autolabel.job import (
-    AutolabelProgress,
-    AutolabelSummary,
-    autolabel,
-    autolabel_run_key,
-    unlabelled_entries,
-)
-from lgad_studio.core.autolabel.label_hash import label_hash
-from lgad_studio.core.autolabel.propagate import propagate, propagate_clip, refine_lanes
-from lgad_studio.core.autolabel.proposals import ImageProposals, LaneProposal
-from lgad_studio.core.autolabel.ranking import clips, next_uncertain, review_queue
-from lgad_studio.core.autolabel.review import accept, accept_all, accept_one, matching_labels
-from lgad_studio.core.autolabel.settings import DEFAULT_MIN_EXISTENCE, AutolabelSettings
-from lgad_studio.core.autolabel.store import ProposalStore, RunInfo, StoreError, default_store_path
+import importlib
 
-__all__ = [
-    "DEFAULT_MIN_EXISTENCE",
-    "AutolabelProgress",
-    "AutolabelSettings",
-    "AutolabelSummary",
-    "ImageProposals",
-    "LaneProposal",
-    "ProposalStore",
-    "RunInfo",
-    "StoreError",
-    "accept",
-    "accept_all",
-    "accept_one",
-    "autolabel",
-    "autolabel_run_key",
-    "clips",
-    "default_store_path",
-    "label_hash",
-    "matching_labels",
-    "next_uncertain",
-    "propagate",
-    "propagate_clip",
-    "refine_lanes",
-    "review_queue",
-    "unlabelled_entries",
-]
+_WHERE = {
+    "AutolabelProgress": "job",
+    "AutolabelSummary": "job",
+    "autolabel": "job",
+    "autolabel_run_key": "job",
+    "unlabelled_entries": "job",
+    "label_hash": "labels_digest",
+    "propagate": "propagation",
+    "propagate_clip": "propagation",
+    "refine_lanes": "propagation",
+    "ImageProposals": "proposals",
+    "LaneProposal": "proposals",
+    "clips": "ranking",
+    "next_uncertain": "ranking",
+    "review_queue": "ranking",
+    "accept": "review",
+    "accept_all": "review",
+    "accept_one": "review",
+    "matching_labels": "review",
+    "DEFAULT_MIN_EXISTENCE": "settings",
+    "AutolabelSettings": "settings",
+    "ProposalStore": "store",
+    "RunInfo": "store",
+    "StoreError": "store",
+    "default_store_path": "store",
+}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

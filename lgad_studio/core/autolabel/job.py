@@ -9,7 +9,7 @@ a cancelled run keeps the batches it finished, and running it again completes it
 with the same proposals an uninterrupted run gives. Scope (current image,
 selection, all, only unlabelled) is the caller's ``entries``;
 :func:`unlabelled_entries` gives the last. :func:`run_batches` is the loop that
-clip propagation (:mod:`.propagate`) shares.
+clip propagation (:mod:`.propagation`) shares.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lgad_studio.core.autolabel.fingerprint import predictor_fingerprint, run_key
-from lgad_studio.core.autolabel.label_hash import lanes_sha
+from lgad_studio.core.autolabel.labels_digest import lanes_sha
 from lgad_studio.core.autolabel.laneness import Laneness, widen
 from lgad_studio.core.autolabel.proposals import ImageProposals, proposals_from_prediction
 from lgad_studio.core.autolabel.settings import AutolabelSettings

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from lgad_studio.core.autolabel.laneness import widen
 from lgad_studio.core.autolabel.settings import DEFAULT_MIN_EXISTENCE, AutolabelSettings
 from lgad_studio.core.decode import lanes_from_profile, row_profile
 from lgad_studio.core.lanes import NUM_SLOTS, Lane, LaneSet
@@ -177,6 +176,8 @@ def proposals_from_prediction(
     """
     settings = settings or AutolabelSettings()
     if wide is None:
+        from lgad_studio.core.autolabel.laneness import widen  # torch: only when decoding
+
         wide = widen(prob_map, width=settings.decode_width)
     profile = row_profile(
         wide, image_size=image_size, smooth_kernel=settings.smooth_kernel,

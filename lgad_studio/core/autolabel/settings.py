@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from lgad_studio.core.decode import decode_defaults
-from lgad_studio.core.inference import DECODE_WIDTH
+from lgad_studio.core.decode import DECODE_WIDTH, decode_defaults
 
 DECODE_DEFAULTS = decode_defaults()
 # The decoder's existence threshold: the default of the review's confidence filter.

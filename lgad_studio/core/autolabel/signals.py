@@ -28,10 +28,10 @@ docs/adr/autolabel.md): see :func:`uncertainty_of`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lgad_studio.core.autolabel.laneness import Laneness
 from lgad_studio.core.autolabel.proposals import ImageProposals
 from lgad_studio.core.autolabel.rows import x_at_rows
 from lgad_studio.core.autolabel.settings import DEFAULT_MIN_EXISTENCE
@@ -39,6 +39,9 @@ from lgad_studio.core.lanes import LaneSet
 from lgad_studio.core.metrics import evaluate_image
 from lgad_studio.core.metrics.culane import DEFAULT_IOU
 from lgad_studio.core.metrics.culane_raster import DEFAULT_WIDTH
+
+if TYPE_CHECKING:  # the probability map's lane-ness; its module needs torch
+    from lgad_studio.core.autolabel.laneness import Laneness
 
 # A labelled lane is supported where the model's lane-ness peaks within half the metric's
 # line width of it (15 px at 1640x590): measured 34.6, 34.8 and 33.4 of 80 corrupted images

@@ -202,6 +202,11 @@ class ProposalStore:
     def load(self, run_key: str) -> dict[str, ImageProposals]:
         return {p.entry: p for p in self.iter_run(run_key)}
 
+    def counts(self) -> dict[str, int]:
+        """``{run_key: images with proposals}`` of every run (the studio's run list)."""
+        cur = self._db.execute("SELECT run_key, COUNT(*) FROM proposals GROUP BY run_key")
+        return dict(cur)
+
     def uncertainties(self, run_key: str) -> dict[str, float]:
         """``{entry: uncertainty}`` of a run, without decoding its lanes (the browser's sort key)."""
         cur = self._db.execute(

@@ -189,13 +189,16 @@ class _Engine:
         yield Finished(self.run_dir, last_ckpt, best_ckpt, dict(self.metrics), cancelled=False)
 
     def _run_info(self) -> dict:
-        from lgad_studio.core.training.provenance import run_info
+        from lgad_studio.core.training.provenance import default_label_cache, run_info
 
+        dataset = self.train_set.dataset
         return run_info(
             train_entries=self.train_set.entries,
             val_entries=self.val_set.entries,
             device=self.device,
             world_size=self.info.world_size,
+            dataset=dataset,
+            label_cache=default_label_cache(dataset.root),
         )
 
     def _lr(self) -> float:

@@ -1,4 +1,4 @@
-"""The dataset browser: the image list with split, category and label-state filters and search.
+"""The dataset browser: the image list with split, category, label-state and uncertainty filters.
 
 The list model holds entry names only; a row's label state (see
 :mod:`~lgad_studio.gui.editor.label_states`) is looked up when the row is painted
@@ -7,15 +7,22 @@ lists the dataset's own splits; CULane's nine ``test<N>_<category>`` lists are t
 Category filter of ``test``, not splits of their own. When a filter hides the image
 being shown, the browser moves to the first image still listed (``entry_selected``)
 or, with none left, says so (``emptied``): the list and the canvas never disagree.
+With a review run shown (:mod:`lgad_studio.gui.review`), the list can be ordered most
+uncertain first and limited to images at least that uncertain; each such row shows its
+uncertainty, and keyframes of a clip are marked ◆. Several rows can be selected (Ctrl/Shift
+click) for a batch auto-label; the current row is the image shown.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDoubleSpinBox,
     QGridLayout,
     QLabel,
     QLineEdit,
@@ -24,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lgad_studio.core.autolabel.ranking import review_queue
 from lgad_studio.core.formats.culane_lists import split_category
 from lgad_studio.core.formats.dataset import LaneDataset
 from lgad_studio.gui.editor.label_states import STATES, LabelStates
@@ -38,6 +46,8 @@ STATE_COLOURS = {  # Okabe-Ito: distinct for colour-blind users; markers in the 
 }
 STATE_MARKERS = {"unsaved": "  ●", "error": "  ⚠"}
 ALL = "All"
+BY_NAME, BY_UNCERTAINTY = "List order", "Most uncertain first"
+KEYFRAME_MARK = "  ◆"
 
 
 def _dot(colour: str) -> QIcon:
@@ -65,6 +75,8 @@ class EntryListModel(QStringListModel):
         self._entries: list[str] = []
         self._rows: dict[str, int] | None = None
         self.states = states
+        self.scores: dict[str, float] = {}  # the shown review run's uncertainty per entry
+        self.is_keyframe: Callable[[str], bool] = lambda entry: False
         self._icons = {state: _dot(colour) for state, colour in STATE_COLOURS.items()}
         self._italic = QFont()
         self._italic.setItalic(True)
@@ -96,12 +108,18 @@ class EntryListModel(QStringListModel):
             return None
         entry = self._entries[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return entry + STATE_MARKERS.get(self.states.state(entry), "")
+            score = self.scores.get(entry)
+            note = f"  · {score:.2f}" if score is not None else ""
+            mark = KEYFRAME_MARK if self.is_keyframe(entry) else ""
+            return entry + STATE_MARKERS.get(self.states.state(entry), "") + mark + note
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icons[self.states.state(entry)]
         if role == Qt.ItemDataRole.ToolTipRole:
             state, reason = self.states.state(entry), self.states.reason(entry)
-            return f"{entry} — {state}" + (f": {reason}" if state == "error" else "")
+            tip = f"{entry} — {state}" + (f": {reason}" if state == "error" else "")
+            if entry in self.scores:
+                tip += f"\nreview uncertainty {self.scores[entry]:.3f} (1 = review first)"
+            return tip + ("\nkeyframe of its clip" if self.is_keyframe(entry) else "")
         if role == Qt.ItemDataRole.FontRole and self.states.state(entry) == "unsaved":
             return self._italic
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -128,6 +146,17 @@ class DatasetBrowser(QWidget):
         self.category_box = QComboBox(self)
         self.state_box = QComboBox(self)
         self.state_box.addItems([ALL, *STATES])
+        self.order_box = QComboBox(self)
+        self.order_box.addItems([BY_NAME, BY_UNCERTAINTY])
+        self.order_box.setToolTip("Most uncertain first: the review queue of the shown proposals")
+        self.min_uncertainty = QDoubleSpinBox(self)
+        self.min_uncertainty.setRange(0.0, 1.0)
+        self.min_uncertainty.setSingleStep(0.05)
+        self.min_uncertainty.setDecimals(2)
+        self.min_uncertainty.setSpecialValueText("any")
+        self.min_uncertainty.setToolTip(
+            "List only images whose review uncertainty is at least this (any: every image)"
+        )
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Search file names…")
         self.search.setClearButtonEnabled(True)
@@ -135,7 +164,7 @@ class DatasetBrowser(QWidget):
         self.view = QListView(self)
         self.view.setModel(self.model)
         self.view.setUniformItemSizes(True)  # constant-time layout for 100k rows
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setMinimumWidth(160)
         self.count_label = QLabel(self)
@@ -153,7 +182,13 @@ class DatasetBrowser(QWidget):
         )
         grid = QGridLayout()
         for row, (name, widget) in enumerate(
-            (("Split", self.split_box), ("Category", self.category_box), ("Labels", self.state_box))
+            (
+                ("Split", self.split_box),
+                ("Category", self.category_box),
+                ("Labels", self.state_box),
+                ("Order", self.order_box),
+                ("Uncertainty ≥", self.min_uncertainty),
+            )
         ):
             grid.addWidget(QLabel(name, self), row, 0)
             grid.addWidget(widget, row, 1)
@@ -168,6 +203,8 @@ class DatasetBrowser(QWidget):
         self.split_box.currentTextChanged.connect(self._on_split_changed)
         self.category_box.currentTextChanged.connect(self._on_filter_changed)
         self.state_box.currentTextChanged.connect(self._on_filter_changed)
+        self.order_box.currentTextChanged.connect(self._on_filter_changed)
+        self.min_uncertainty.valueChanged.connect(self._on_filter_changed)
         self.search.textChanged.connect(self._on_filter_changed)
         self.view.selectionModel().currentChanged.connect(self._on_view_current_changed)
 
@@ -236,13 +273,38 @@ class DatasetBrowser(QWidget):
         state = self.state_box.currentText()
         if state and state != ALL:
             entries = [e for e in entries if self.model.states.state(e) == state]
+        entries = self._review_filtered(entries)
         self.model.set_entries(entries)
         total = len(self._split_entries)
         self.count_label.setText(f"{len(entries):,} of {total:,} images")
         if self.shown_entry is not None:
             self.select_entry(self.shown_entry, emit=False)
 
+    def set_scores(self, scores: dict[str, float]) -> None:
+        """The shown review run's ``{entry: uncertainty}`` (empty: none); re-lists if it matters."""
+        self.model.scores = scores
+        if self.order_box.currentText() == BY_UNCERTAINTY or self.min_uncertainty.value() > 0:
+            self._on_filter_changed()
+        else:
+            self.view.viewport().update()
+
+    def _review_filtered(self, entries: list[str]) -> list[str]:
+        """The uncertainty filter and order: images without a score are left out by the filter
+        and listed after the scored ones, in list order, by the order."""
+        scores, minimum = self.model.scores, self.min_uncertainty.value()
+        if minimum > 0:
+            entries = [e for e in entries if scores.get(e, -1.0) >= minimum]
+        if self.order_box.currentText() != BY_UNCERTAINTY:
+            return entries
+        scored = review_queue({e: scores[e] for e in entries if e in scores})
+        return scored + [e for e in entries if e not in scores]
+
     # -- selection ------------------------------------------------------------------------
+    def selected_entries(self) -> list[str]:
+        """The selected rows' entries in list order (the current one included)."""
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
+        return [self.model.entries[r] for r in rows]
+
     def current_entry(self) -> str | None:
         index = self.view.currentIndex()
         return self.model.entries[index.row()] if index.isValid() else None
@@ -255,6 +317,8 @@ class DatasetBrowser(QWidget):
         if row is None:
             return False
         index = self.model.index(row)
+        if self.view.currentIndex() == index:
+            return True  # already the current row: a Ctrl/Shift-click selection stays
         self._syncing = not emit
         try:
             self.view.selectionModel().setCurrentIndex(
@@ -272,6 +336,8 @@ class DatasetBrowser(QWidget):
         for box in (self.category_box, self.state_box):
             with _blocked(box):
                 box.setCurrentText(ALL)
+        with _blocked(self.min_uncertainty):
+            self.min_uncertainty.setValue(0.0)
         with _blocked(self.search):
             self.search.clear()
         self._apply_filters()

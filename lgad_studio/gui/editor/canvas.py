@@ -30,25 +30,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lgad_studio.core.formats.culane_lines import render_label_map
 from lgad_studio.core.lanes import LaneSet
 from lgad_studio.core.simplify import DEFAULT_TOLERANCE_PX
 from lgad_studio.gui.editor import edits, gestures, hit
+from lgad_studio.gui.editor.canvas_proposals import ProposalSelection
 from lgad_studio.gui.editor.document import LabelDocument
 from lgad_studio.gui.editor.draft import LaneDraft
 from lgad_studio.gui.editor.gestures import ControlPoints
-from lgad_studio.gui.editor.items import HANDLE_PX, Z_OVERLAY, label_map_rgba, scene_items
+from lgad_studio.gui.editor.items import HANDLE_PX, scene_items
+from lgad_studio.gui.editor.label_map_layer import LabelMapLayer
 from lgad_studio.gui.editor.view import ZoomPanView
 
 
-class LaneCanvas(ZoomPanView):
+class LaneCanvas(ProposalSelection, ZoomPanView):
     """Shows one document's lanes over its image and turns mouse gestures into edits."""
 
     selection_changed = Signal()
     drawing_changed = Signal(bool)
     draft_changed = Signal()  # a vertex was added to or removed from the lane being drawn
-    accept_requested = Signal()  # Enter with a proposal shown: the panel decides
+    accept_requested = Signal(bool)  # Enter (Shift+Enter: replacing matching lanes)
     discard_requested = Signal()  # Esc with a proposal shown
+    proposal_selection_changed = Signal()
+    proposal_menu_requested = Signal(int, QPoint)  # proposal index, global position
 
     def __init__(self, parent: QWidget | None = None) -> None:
         # The view does not own a scene it did not create, so keep the reference (else: blank view).
@@ -57,17 +60,14 @@ class LaneCanvas(ZoomPanView):
         self._image_item = QGraphicsPixmapItem()
         self._image_item.setOffset(-0.5, -0.5)
         self._image_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-        self._overlay_item = QGraphicsPixmapItem()
-        self._overlay_item.setOffset(-0.5, -0.5)
-        self._overlay_item.setZValue(Z_OVERLAY)
-        self._overlay_item.setVisible(False)
         self._scene.addItem(self._image_item)
-        self._scene.addItem(self._overlay_item)
+        self._overlay = LabelMapLayer(self._scene)
         self._items: list[QGraphicsItem] = []
         self._document: LabelDocument | None = None
         self._image_size = (0, 0)
         self.selected_lane: int | None = None
         self.selected_vertex: int | None = None
+        self.selected_proposal: int | None = None  # index into the document's shown proposals
         self._draft: LaneDraft | None = None
         self._hover: tuple[float, float] | None = None
         self._drag: gestures.LaneDrag | None = None  # what the mouse button holds
@@ -104,15 +104,15 @@ class LaneCanvas(ZoomPanView):
     def set_document(self, document: LabelDocument | None) -> None:
         if self._document is not None:
             self._document.lanes_changed.disconnect(self._on_document_lanes_changed)
-            self._document.proposal_changed.disconnect(self._rebuild)
+            self._document.proposal_changed.disconnect(self._on_document_proposal_changed)
         self._document = document
         self._draft = None
         self._drag = self._dragged = self._drag_from = None
         self._controls.clear()
-        self.selected_lane = self.selected_vertex = None
+        self.selected_lane = self.selected_vertex = self.selected_proposal = None
         if document is not None:
             document.lanes_changed.connect(self._on_document_lanes_changed)
-            document.proposal_changed.connect(self._rebuild)
+            document.proposal_changed.connect(self._on_document_proposal_changed)
         self._refresh_overlay()
         self._rebuild()
         self.drawing_changed.emit(False)
@@ -124,22 +124,15 @@ class LaneCanvas(ZoomPanView):
 
     # -- label-map overlay -----------------------------------------------------------------
     def set_overlay_visible(self, visible: bool) -> None:
-        self._overlay_item.setVisible(visible)
-        self._refresh_overlay()
+        self._overlay.set_visible(visible, self.lanes if self._document is not None else None)
 
     @property
     def overlay_visible(self) -> bool:
-        return self._overlay_item.isVisible()
+        return self._overlay.visible
 
     def _refresh_overlay(self) -> None:
-        if not self._overlay_item.isVisible() or self._document is None:
-            return
         # Rendered by core exactly as the trainer renders it: the lanes' own image frame.
-        rgba = label_map_rgba(render_label_map(self.lanes))
-        image = QImage(
-            rgba.data, rgba.shape[1], rgba.shape[0], rgba.strides[0], QImage.Format.Format_RGBA8888
-        )
-        self._overlay_item.setPixmap(QPixmap.fromImage(image))
+        self._overlay.refresh(self.lanes if self._document is not None else None)
 
     # -- drawing the lanes -----------------------------------------------------------------
     def _on_document_lanes_changed(self) -> None:
@@ -153,7 +146,7 @@ class LaneCanvas(ZoomPanView):
         ):
             self.selected_vertex = None
         self._refresh_overlay()
-        self._rebuild()
+        self._on_document_proposal_changed()
         self.selection_changed.emit()
 
     def _rebuild(self, lanes: LaneSet | None = None) -> None:
@@ -168,6 +161,7 @@ class LaneCanvas(ZoomPanView):
             handles=self._controls.of(lanes[selected]) if selected is not None else None,
             current_vertex=self.selected_vertex,
             proposal=self._document.proposal if self._document is not None else None,
+            selected_proposal=self.selected_proposal,
             draft=self._draft.as_array() if self._draft is not None else None,
             cursor=self._hover,
         )
@@ -304,8 +298,13 @@ class LaneCanvas(ZoomPanView):
             self._draft = self._draft.added(*edits.rounded(xy))
             self._rebuild()
             self.draft_changed.emit()
+        elif (p := self._proposal_at(xy)) is not None:
+            self.select_proposal(p)
         else:
             index, vertex = self._pick(xy)
+            if self.selected_proposal is not None:
+                self.selected_proposal = None
+                self.proposal_selection_changed.emit()
             self.select_lane(index, vertex)
             if index is not None and vertex is not None:
                 self._drag = gestures.vertex_drag(self.editable(index), index, vertex, xy)
@@ -368,10 +367,13 @@ class LaneCanvas(ZoomPanView):
             if self._draft is not None:
                 self.finish_drawing()
             elif self._document is not None:
-                self.accept_requested.emit()
+                shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+                self.accept_requested.emit(shift)
         elif key == Qt.Key.Key_Escape:
             if self._draft is not None:
                 self.cancel_drawing()
+            elif self.selected_proposal is not None:
+                self.select_proposal(None)
             elif self._document is not None and self._document.proposal is not None:
                 self.discard_requested.emit()
             else:

@@ -72,14 +72,34 @@ def curve_hit(points: np.ndarray, xy: tuple[float, float]) -> CurveHit | None:
     return CurveHit(float(dist[seg]), vertex_segment + 1, (float(x), float(y)))
 
 
-def lane_at(lanes: LaneSet, xy: tuple[float, float], *, ctx: HitContext) -> int | None:
-    """Index of the lane whose curve passes nearest to ``xy`` within ``ctx.radius``."""
-    best, best_dist = None, ctx.radius
+def nearest_lane(
+    lanes: LaneSet, xy: tuple[float, float], *, ctx: HitContext
+) -> tuple[int, float] | None:
+    """``(index, distance)`` of the lane whose curve passes nearest ``xy`` within ``ctx.radius``."""
+    best: tuple[int, float] | None = None
     for index, lane in enumerate(lanes):
         hit = curve_hit(lane.points, xy)
-        if hit is not None and hit.distance <= best_dist:
-            best, best_dist = index, hit.distance
+        if hit is not None and hit.distance <= (ctx.radius if best is None else best[1]):
+            best = (index, hit.distance)
     return best
+
+
+def lane_at(lanes: LaneSet, xy: tuple[float, float], *, ctx: HitContext) -> int | None:
+    """Index of the lane whose curve passes nearest to ``xy`` within ``ctx.radius``."""
+    found = nearest_lane(lanes, xy, ctx=ctx)
+    return None if found is None else found[0]
+
+
+def proposal_under(
+    lanes: LaneSet, proposals: LaneSet, xy: tuple[float, float], *, ctx: HitContext
+) -> int | None:
+    """The proposed lane under ``xy`` when it is at least as near as any labelled lane
+    (proposals are drawn on top, so a tie goes to the proposal)."""
+    proposal = nearest_lane(proposals, xy, ctx=ctx)
+    if proposal is None:
+        return None
+    lane = nearest_lane(lanes, xy, ctx=ctx)
+    return proposal[0] if lane is None or proposal[1] <= lane[1] else None
 
 
 def inserted(points: np.ndarray, hit: CurveHit) -> np.ndarray:

@@ -177,10 +177,11 @@ class HandleItem(QGraphicsRectItem):
 
 
 class SlotLabelItem(QGraphicsSimpleTextItem):
-    """The slot number ("1".."4", "?" without a slot) next to a lane's lowest vertex."""
+    """The slot number ("1".."4", "?" without a slot) next to a lane's lowest vertex, or
+    ``text`` (a proposed lane's name, "P1"…)."""
 
-    def __init__(self, points: np.ndarray, slot: int | None) -> None:
-        super().__init__("?" if slot is None else str(slot))
+    def __init__(self, points: np.ndarray, slot: int | None, *, text: str | None = None) -> None:
+        super().__init__(text if text is not None else "?" if slot is None else str(slot))
         font = QFont()
         font.setBold(True)
         font.setPointSize(11)
@@ -201,12 +202,13 @@ def scene_items(
     handles: np.ndarray | None,
     current_vertex: int | None,
     proposal=None,
+    selected_proposal: int | None = None,
     draft: np.ndarray | None = None,
     cursor: tuple[float, float] | None = None,
 ) -> list[QGraphicsItem]:
     """Every item the canvas shows over the image: lanes and their slot numbers, the selected
-    lane's ``handles`` (its control points), proposed lanes (dashed), and the lane being drawn
-    (``draft`` vertices) with its rubber band to ``cursor``."""
+    lane's ``handles`` (its control points), proposed lanes (dashed, named P1…, the selected
+    one wider), and the lane being drawn (``draft`` vertices) with its rubber band to ``cursor``."""
     items: list[QGraphicsItem] = []
     for index, lane in enumerate(lanes):
         items.append(LaneItem(lane.points, lane.slot, selected=index == selected))
@@ -216,8 +218,13 @@ def scene_items(
             colour = slot_colour(lane.slot)
             for v, (x, y) in enumerate(handles):
                 items.append(HandleItem(x, y, colour, current=v == current_vertex))
-    for lane in proposal or ():
-        items.append(LaneItem(lane.points, lane.slot, proposed=True))
+    for index, lane in enumerate(proposal or ()):
+        chosen = index == selected_proposal
+        items.append(LaneItem(lane.points, lane.slot, proposed=True, selected=chosen))
+        if len(lane):
+            name = SlotLabelItem(lane.points, lane.slot, text=f"P{index + 1}")
+            name.setPos(name.pos() + QPointF(0, 18))  # under the slot number of a lane it matches
+            items.append(name)
     if draft is not None and len(draft):
         line = LaneItem(draft, None, selected=True)
         line.setZValue(Z_DRAFT)

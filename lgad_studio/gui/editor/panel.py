@@ -31,6 +31,7 @@ from lgad_studio.gui.editor.saving import LabelSaver
 from lgad_studio.gui.editor.shortcuts import COMMANDS, ShortcutSheet
 from lgad_studio.gui.editor.slots import ask_take_slot, slot_change
 from lgad_studio.gui.jobs import JobRunner
+from lgad_studio.gui.review import ReviewController
 from lgad_studio.gui.settings import StudioSettings
 
 MAX_LISTED_PROBLEMS = 3
@@ -101,10 +102,13 @@ class LabelPanel(QWidget):
                 self.toolbar.addSeparator()
             else:
                 self.toolbar.addAction(self.actions[name])
+        self.review = ReviewController(self, jobs)  # proposals, queue, batch, propagation
+        column.insertWidget(1, self.review.bar)
+        self.browser.model.is_keyframe = self.review.propagation.is_keyframe
         self.browser.entry_selected.connect(self.open_entry)
         self.browser.emptied.connect(self.close_entry)
-        self.canvas.accept_requested.connect(self.proposals.accept)
-        self.canvas.discard_requested.connect(self.proposals.discard)
+        self.canvas.accept_requested.connect(self.review.accept)
+        self.canvas.discard_requested.connect(self.review.discard)
         self.store.document_dirty_changed.connect(self._on_store_dirty_changed)
         self.canvas.cursor_moved.connect(self._on_canvas_cursor_moved)
         self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z * 100:.0f} %"))
@@ -114,7 +118,7 @@ class LabelPanel(QWidget):
         self.canvas.tolerance_px = settings.simplify_tolerance_px()
         self.actions["toggle_label_map"].setChecked(settings.show_label_map())
         self.canvas.set_overlay_visible(settings.show_label_map())
-        self.proposals.update_actions()
+        self.review.update_actions()
 
     # -- actions --------------------------------------------------------------------------
     def _build_actions(self) -> dict[str, QAction]:
@@ -140,8 +144,8 @@ class LabelPanel(QWidget):
             "toggle_label_map": self._on_label_map_toggled,
             "shortcuts": self.show_shortcuts,
             "propose": self.proposals.propose,
-            "accept_proposal": self.proposals.accept,
-            "discard_proposal": self.proposals.discard,
+            "accept_proposal": lambda: self.review.accept(),
+            "discard_proposal": lambda: self.review.discard(),
             "load_checkpoint": self.proposals.choose_checkpoint,
             "preferences": self.show_preferences,
         }
@@ -200,6 +204,7 @@ class LabelPanel(QWidget):
         self.states.set_dataset(dataset)
         self.saver.reset()
         self.dataset = dataset
+        self.review.set_dataset(dataset)
         last = self.settings.last_entry(dataset.root) if dataset is not None else None
         self.browser.set_dataset(dataset, split=last[0] if last else None)
         if dataset is not None and dataset.problems:
@@ -247,7 +252,7 @@ class LabelPanel(QWidget):
         self.saver.check_folders(entry)
         self.settings.set_last_entry(self.dataset.root, self.browser.split, entry)
         self._update_lane_label()
-        self.proposals.update_actions()
+        self.review.update_actions()
         self.entry_opened.emit(entry)
 
     def _load_document(self, entry: str) -> LabelDocument:
@@ -260,7 +265,7 @@ class LabelPanel(QWidget):
                 level="warning",
             )
         document = LabelDocument(entry, lanes, problems=problems)
-        document.proposal_changed.connect(self.proposals.update_actions)
+        document.proposal_changed.connect(lambda: self.review.update_actions())
         return self.store.add(document)
 
     def _read_image(self, entry: str):
@@ -285,7 +290,7 @@ class LabelPanel(QWidget):
         self.store.activate(None)
         self.browser.shown_entry = None
         self._update_lane_label()
-        self.proposals.update_actions()
+        self.review.update_actions()
         self.messages.show_message("No image matches the filters.", level="info")
         self.entry_opened.emit("")
 
@@ -335,8 +340,14 @@ class LabelPanel(QWidget):
         except StudioError as err:
             self.messages.show_message(str(err))
             return False
+        what = previous
+        if not len(lanes) and len(proposed := self.review.proposed_lanes(previous)):
+            lanes, what = proposed, f"the proposals of {previous} (it has no lanes)"
         copied = edits.copied_into(lanes, self.document.lanes.image_size)
-        return self.document.apply(copied, f"Copy lanes from {previous}")
+        applied = self.document.apply(copied, f"Copy lanes from {previous}")
+        if applied and what != previous:
+            self.messages.show_message(f"Copied {len(copied)} lanes from {what}.", level="info")
+        return applied
 
     def assign_slot(self, slot: int | None) -> bool:
         """Keys 1-4 / 0: the selected lane's slot; a slot taken from a slot-less lane asks first."""

@@ -1,52 +1,42 @@
-"""Model-assisted labelling: a student checkpoint proposes lanes for the image being edited.
+"""The Model menu's model, and "Propose lanes" (P) for the image being edited.
 
-Loading the checkpoint and predicting run as one background job on the runner's
-``quick`` lane (:class:`~lgad_studio.gui.jobs.JobRunner`), so a proposal never
-waits behind a training run; the loaded predictor is kept and reused. The result
-becomes the document's *proposal*: drawn dashed, not part of the labels until
-accepted (Enter), which replaces the lanes in one undoable step; Esc discards it.
-A model that finds no lanes proposes nothing: the image's labels stay as they are
-(an empty proposal accepted would have wiped them).
-Uses ``LanePredictor.from_checkpoint(path).predict(image_rgb uint8 [H, W, 3])``
-of :mod:`lgad_studio.core.inference`.
+The model is a student checkpoint or its ONNX export
+(:func:`~lgad_studio.core.predictors.load_predictor`); the batch auto-label
+(:mod:`lgad_studio.gui.review`) uses the same one. P loads it and predicts as one
+background job on the runner's ``quick`` lane
+(:class:`~lgad_studio.gui.jobs.JobRunner`), so a proposal never waits behind a
+training run or a batch; the loaded predictor is kept and reused. The prediction
+becomes proposals for every slot with their scores
+(:func:`~lgad_studio.core.autolabel.proposals.proposals_from_prediction`, the
+same as a batch run's), handed to the review
+(:meth:`~lgad_studio.gui.review.controller.ReviewController.show_proposals`):
+drawn dashed, filtered by the confidence slider, never part of the labels until
+accepted. A model that finds no lanes proposes nothing, and says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QWidget
 
 from lgad_studio.core.events import Progress
-from lgad_studio.core.lanes import LaneSet
 from lgad_studio.gui.editor.document import LabelDocument
-from lgad_studio.gui.editor.message_bar import MessageBar
 from lgad_studio.gui.jobs import Job, JobRunner
-from lgad_studio.gui.settings import StudioSettings
 
-
-class ProposalHost(Protocol):
-    """What the controller needs from the Label tab (``LabelPanel`` is one), and no more."""
-
-    document: LabelDocument | None  # the shown image's document
-    image: np.ndarray | None  # uint8 [H, W, 3] RGB of the shown image
-    settings: StudioSettings
-    messages: MessageBar
-    actions: Mapping[str, QAction]
+if TYPE_CHECKING:
+    from lgad_studio.gui.editor.panel import LabelPanel
 
 
 class ProposeController(QObject):
-    """The Model menu of the Label tab: choose a checkpoint, propose, accept, discard."""
+    """The Model menu's model (checkpoint or ONNX) and the single-image proposal."""
 
-    proposal_ready = Signal(object, int)  # LabelDocument, number of proposed lanes
+    proposal_ready = Signal(object, int)  # LabelDocument, number of proposed lanes shown
 
-    def __init__(self, panel: ProposalHost, jobs: JobRunner) -> None:
-        super().__init__(panel if isinstance(panel, QWidget) else None)
+    def __init__(self, panel: LabelPanel, jobs: JobRunner) -> None:
+        super().__init__(panel)
         self._panel = panel
         self._jobs = jobs
         self.checkpoint: Path | None = None
@@ -64,13 +54,11 @@ class ProposeController(QObject):
         self._panel.settings.set_last_checkpoint(path)
 
     def choose_checkpoint(self) -> bool:
-        start = self._panel.settings.last_checkpoint() or str(Path.home())
-        parent = self._panel if isinstance(self._panel, QWidget) else None
-        path, _filter = QFileDialog.getOpenFileName(
-            parent,
-            "Choose a student checkpoint",
-            start,
-            "Checkpoints (*.pt *.pth);;All files (*)",
+        """Ask for the model: a student checkpoint (.pt) or its ONNX export (.onnx)."""
+        from lgad_studio.gui.review.batch_dialog import choose_model_file
+
+        path = choose_model_file(
+            self._panel, self._panel.settings.last_checkpoint() or str(Path.home())
         )
         if path:
             self.set_checkpoint(path)
@@ -92,7 +80,8 @@ class ProposeController(QObject):
         if self.busy or (self.checkpoint is None and not self.choose_checkpoint()):
             return None
         assert self.checkpoint is not None
-        make = _prediction_job(self.checkpoint, self._predictor, np.ascontiguousarray(image))
+        image = np.ascontiguousarray(image)
+        make = _prediction_job(self.checkpoint, self._predictor, document.entry, image)
         job = self._jobs.submit(f"Propose lanes: {document.entry}", make, lane="quick")
         job.finished.connect(lambda result, doc=document: self._on_job_finished(doc, result))
         job.errored.connect(self._on_job_errored)
@@ -100,76 +89,37 @@ class ProposeController(QObject):
         panel.messages.show_message(f"Predicting lanes with {self.checkpoint.name}…", level="info")
         return job
 
-    def accept(self) -> None:
-        document = self._panel.document
-        if document is not None and document.accept_proposal():
-            self._panel.messages.show_message(
-                f"Accepted {len(document.lanes)} proposed lane(s) as this image's labels "
-                "(Ctrl+Z undoes).",
-                level="info",
-            )
-
-    def discard(self) -> None:
-        document = self._panel.document
-        if document is not None and document.proposal is not None:
-            document.set_proposal(None)
-            self._panel.messages.clear_transient()
-
-    def update_actions(self) -> None:
-        document = self._panel.document
-        shown = document is not None and document.proposal is not None
-        self._panel.actions["accept_proposal"].setEnabled(shown)
-        self._panel.actions["discard_proposal"].setEnabled(shown)
-
     def _on_job_finished(self, document: LabelDocument, result: object) -> None:
-        predictor, prediction = result  # type: ignore[misc]
+        predictor, proposals = result  # type: ignore[misc]
         self._predictor = predictor
-        lanes: LaneSet = prediction.lanes
-        self.show_proposal(document, LaneSet(lanes.lanes, image_size=document.lanes.image_size))
-        self.proposal_ready.emit(document, len(lanes))
-
-    def show_proposal(self, document: LabelDocument, proposal: LaneSet) -> None:
-        """Show ``proposal`` on ``document``; with no lanes there is nothing to accept."""
-        shown = document is self._panel.document
-        have = len(document.lanes)
-        if not len(proposal):
-            document.set_proposal(None)
-            if shown:
-                self._panel.messages.show_message(
-                    f"The model found no lanes in this image; its {have} labelled lane"
-                    f"{'s are' if have != 1 else ' is'} unchanged.",
-                    level="info",
-                )
-            return
-        document.set_proposal(proposal)
-        if shown:
-            count = len(proposal)
-            self._panel.messages.show_message(
-                f"{count} proposed lane{'s' if count != 1 else ''} (dashed): Enter accepts them, "
-                f"replacing this image's {have} lane{'s' if have != 1 else ''} (Ctrl+Z undoes); "
-                "Esc discards them.",
-                level="info",
-            )
+        shown = self._panel.review.show_proposals(document, proposals, source="P")
+        self.proposal_ready.emit(document, shown)
 
     def _on_job_errored(self, message: str, details: str) -> None:
         messages = self._panel.messages
         messages.show_message(
-            f"Propose lanes failed: {message}\n(checkpoint: {self.checkpoint})", sticky=True
+            f"Propose lanes failed: {message}\n(model: {self.checkpoint})", sticky=True
         )
         messages.setToolTip(details)  # the traceback, for a bug report
 
 
-def _prediction_job(checkpoint: Path, predictor: object | None, image: np.ndarray):
-    """A job factory: load the predictor if needed, predict, return ``(predictor, Prediction)``."""
+def _prediction_job(model: Path, predictor: object | None, entry: str, image: np.ndarray):
+    """A job factory: load the model if needed, predict; returns ``(predictor, ImageProposals)``."""
 
     def make(cancel):
         loaded = predictor
         if loaded is None:
-            yield Progress(0, 2, f"loading {checkpoint.name}")
-            from lgad_studio.core.inference import LanePredictor  # torch: only when used
+            yield Progress(0, 2, f"loading {model.name}")
+            from lgad_studio.core.predictors import load_predictor  # torch: only when used
 
-            loaded = LanePredictor.from_checkpoint(checkpoint)
+            loaded = load_predictor(model)
         yield Progress(1, 2, "predicting")
-        return loaded, loaded.predict(image)
+        from lgad_studio.core.autolabel.proposals import proposals_from_prediction
+
+        prediction = loaded.predict(image)
+        size = (image.shape[1], image.shape[0])
+        return loaded, proposals_from_prediction(
+            entry, prediction.prob_map, prediction.exist, image_size=size
+        )
 
     return make

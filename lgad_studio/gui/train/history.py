@@ -1,7 +1,8 @@
 """Run history: every run of the session and of the runs folder, with its checkpoints.
 
-Top-level rows are runs (kind, state, best validation F1); children are their
-checkpoint files. Buttons act on the selected run or checkpoint: use it as the
+Top-level rows are runs (kind, state, best validation F1, the labels they trained
+on: the first digits of ``run_info.json``'s label hash, so runs on the same labels
+read the same); children are their checkpoint files. Buttons act on the selected run or checkpoint: use it as the
 teacher, evaluate it, copy it elsewhere, export it to ONNX.
 """
 
@@ -22,7 +23,19 @@ from PySide6.QtWidgets import (
 from lgad_studio.gui.train.runs import RunRecord
 
 _PATH_ROLE = Qt.ItemDataRole.UserRole
-COLUMNS = ("Run", "Kind", "State", "Best F1")
+COLUMNS = ("Run", "Kind", "State", "Best F1", "Labels")
+LABELS_DIGITS = 8
+
+
+def labels_tooltip(record: RunRecord) -> str:
+    """The full label hash of a run and what it covers."""
+    if not record.labels_sha:
+        return "No label hash recorded (a run from before the studio recorded it, or not started)"
+    count = f" ({record.labelled_images:,} labelled images)" if record.labelled_images else ""
+    return (
+        f"Labels this run trained on: sha256 {record.labels_sha}{count}. Runs with the same "
+        "digits trained on the same training and validation labels."
+    )
 
 
 class RunHistory(QWidget):
@@ -94,8 +107,10 @@ class RunHistory(QWidget):
             item = QTreeWidgetItem(self.tree)
             self._items[record.run_dir] = item
         f1 = f"{record.best_f1:.3f}" if record.best_f1 is not None else "–"
-        for column, text in enumerate((record.name, record.label, record.state, f1)):
+        labels = record.labels_sha[:LABELS_DIGITS] if record.labels_sha else "–"
+        for column, text in enumerate((record.name, record.label, record.state, f1, labels)):
             item.setText(column, text)
+        item.setToolTip(4, labels_tooltip(record))
         item.setData(0, _PATH_ROLE, str(record.best_checkpoint() or ""))
         item.setToolTip(0, str(record.run_dir))
         existing = {item.child(i).data(0, _PATH_ROLE) for i in range(item.childCount())}

@@ -33,6 +33,8 @@ class RunRecord:
     validated: bool = False  # an epoch ended with validation metrics
     step: tuple[int, int] = (0, 0)  # (done, total) of the last step reported
     finished: object | None = None  # the run's core ``Finished`` event, once it arrived
+    labels_sha: str | None = None  # run_info.json's hash of the labels it trained on
+    labelled_images: int | None = None
 
     @property
     def name(self) -> str:
@@ -112,12 +114,25 @@ def read_run(run_dir: Path) -> RunRecord | None:
         return None
     if not isinstance(config, dict):
         return None
+    info = read_run_info(run_dir)
+    sha, labelled = info.get("labels_sha256"), info.get("labelled_images")
     return RunRecord(
         run_dir=run_dir,
         kind=run_kind(config),
         config=config,
         best_f1=best_f1_of(run_dir / "metrics.jsonl"),
+        labels_sha=sha if isinstance(sha, str) else None,
+        labelled_images=labelled if isinstance(labelled, int) else None,
     )
+
+
+def read_run_info(run_dir: Path) -> dict:
+    """``run_info.json`` of a run folder (``{}`` when missing or unreadable)."""
+    try:
+        info = json.loads((run_dir / "run_info.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return info if isinstance(info, dict) else {}
 
 
 def scan_runs(root: Path) -> list[RunRecord]:

@@ -36,7 +36,14 @@ from lgad_studio.gui.train.forms import StudentForm, TeacherForm
 from lgad_studio.gui.train.history import RunHistory
 from lgad_studio.gui.train.options import DEFAULT_PRESET, RunOptions
 from lgad_studio.gui.train.progress import ProgressPanel
-from lgad_studio.gui.train.runs import RunRecord, new_run_dir, read_run, scan_runs, shown_f1
+from lgad_studio.gui.train.runs import (
+    RunRecord,
+    new_run_dir,
+    read_run,
+    read_run_info,
+    scan_runs,
+    shown_f1,
+)
 from lgad_studio.gui.train.summaries import cancel_summary, weak_teacher_warning, zero_f1_warning
 
 
@@ -171,6 +178,25 @@ class TrainTab(QWidget):
             mode, lambda out: self.student_form.config(data=self._data(), out=out), distill_job
         )
 
+    def retrain(self, kind: str) -> Job | None:
+        """One click from the Label tab: a new teacher (``"teacher"``) or student (``"student"``,
+        the form's mode) on the labels as they are now. An LGAD student without a teacher in
+        the form takes the newest teacher of the history (a run that ended with F1 0 is
+        flagged, as when it is chosen by hand)."""
+        if kind == "teacher":
+            return self.start_teacher()
+        form = self.student_form
+        if form.current_mode() == "lgad" and not form.teacher.text().strip():
+            teachers = [
+                r
+                for r in self.history.records()
+                if r.is_teacher and r.best_checkpoint() is not None
+            ]
+            if teachers:
+                newest = max(teachers, key=lambda r: r.best_checkpoint().stat().st_mtime)
+                self._on_history_use_as_teacher(newest.best_checkpoint())
+        return self.start_student()
+
     def cancel_current(self) -> None:
         if self._current is not None:
             self._current.cancel()
@@ -258,6 +284,7 @@ class TrainTab(QWidget):
                 record.best_f1 = f1
             self.history.upsert(record)
         elif isinstance(event, CheckpointWritten):
+            _take_labels(record)
             self.history.upsert(record)
         elif isinstance(event, Preview) and job is self._current:
             self.preview.set_maps(stages=event.stages, rows=event.attention, image=event.image)
@@ -279,6 +306,7 @@ class TrainTab(QWidget):
         on_disk = read_run(record.run_dir)
         if on_disk is not None and on_disk.best_f1 is not None:
             record.best_f1 = on_disk.best_f1
+        _take_labels(record)
         self.history.upsert(record)
         if record.state == "cancelled":
             text = cancel_summary(record)
@@ -356,3 +384,13 @@ class TrainTab(QWidget):
         )
         if target:
             self.export_onnx(source, Path(target))
+
+
+def _take_labels(record: RunRecord) -> None:
+    """The label hash the engine recorded in the run's ``run_info.json`` (once it is there)."""
+    if record.labels_sha is None:
+        info = read_run_info(record.run_dir)
+        if isinstance(info.get("labels_sha256"), str):
+            record.labels_sha = info["labels_sha256"]
+            labelled = info.get("labelled_images")
+            record.labelled_images = labelled if isinstance(labelled, int) else None

@@ -17,7 +17,7 @@ from lgad_studio.core.autolabel import (
     default_store_path,
     unlabelled_entries,
 )
-from lgad_studio.core.autolabel.label_hash import lanes_sha
+from lgad_studio.core.autolabel.labels_digest import lanes_sha
 from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.core.predictors import load_predictor
 

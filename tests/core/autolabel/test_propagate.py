@@ -15,7 +15,7 @@ from lgad_studio.core.autolabel import (
     propagate_clip,
     refine_lanes,
 )
-from lgad_studio.core.autolabel.propagate import lane_between
+from lgad_studio.core.autolabel.propagation import lane_between
 from lgad_studio.core.autolabel.rows import x_at_rows
 from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.core.lanes import Lane, LaneSet

@@ -101,6 +101,7 @@ def test_store_keeps_runs_apart_and_refuses_foreign_files(tmp_path: Path) -> Non
         assert store.done_entries("k1") == {"a/1.jpg", "a/2.jpg"}
         assert store.done_entries("k2") == {"a/1.jpg"}
         assert store.uncertainties("k1") == {"a/1.jpg": 0.8, "a/2.jpg": 0.8}
+        assert store.counts() == {"k1": 2, "k2": 1}
         assert store.get("k1", "a/3.jpg") is None
         with pytest.raises(sqlite3.IntegrityError):  # an unknown run: nothing of the batch lands
             store.put("nope", [_image("a/9.jpg")])

@@ -63,7 +63,7 @@ def test_label_map_overlay_is_the_core_rendering(make_window, demo_root, driver)
     panel = window.label_panel
     driver(panel.canvas).key(Qt.Key.Key_M)
     assert panel.canvas.overlay_visible
-    image = panel.canvas._overlay_item.pixmap().toImage()
+    image = panel.canvas._overlay.item.pixmap().toImage()
     expected = render_label_map(panel.document.lanes)
     assert (image.width(), image.height()) == (expected.shape[1], expected.shape[0])
     ys, xs = np.nonzero(expected)

@@ -8,7 +8,8 @@ folder noticed only at the first save.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
+import sys
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,6 +18,9 @@ from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.core.lanes import LaneSet
 from lgad_studio.gui import main_window
 from lgad_studio.gui.main_window import ask_unsaved as real_ask_unsaved
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+from review_models import PaintedModel  # noqa: E402
 
 # A lane across the sky, far from the demo's road lanes.
 SKY = [(300.0, 60.0), (800.0, 130.0), (1300.0, 60.0)]
@@ -44,12 +48,9 @@ def test_enter_on_zero_proposed_lanes_keeps_the_labels_and_says_so(
 ) -> None:
     from lgad_studio.core import inference
 
-    class FindsNothing:
-        def predict(self, image):
-            return SimpleNamespace(lanes=LaneSet((), image_size=(image.shape[1], image.shape[0])))
-
+    finds_nothing = PaintedModel(LaneSet())  # background everywhere
     monkeypatch.setattr(
-        inference.LanePredictor, "from_checkpoint", classmethod(lambda cls, *a, **k: FindsNothing())
+        inference.LanePredictor, "from_checkpoint", classmethod(lambda cls, *a, **k: finds_nothing)
     )
     window = make_window(demo_root)
     panel = window.label_panel
@@ -81,11 +82,13 @@ def test_accepting_a_proposal_clears_its_banner(make_window, demo_root, driver) 
     window = make_window(demo_root)
     panel = window.label_panel
     document = panel.document
-    proposal = LaneSet((Lane([[400, 589], [700, 330]], 2),), image_size=document.lanes.image_size)
-    panel.proposals.show_proposal(document, proposal)
+    before = document.lanes
+    proposal = LaneSet((Lane([[300, 200], [800, 60]], 2),), image_size=document.lanes.image_size)
+    panel.review.show_proposals(document, proposal)
     assert "Enter accepts" in panel.messages.text
     driver(panel.canvas).key(Qt.Key.Key_Return)
-    assert document.lanes.lanes == proposal.lanes
+    assert document.lanes.lanes[:-1] == before.lanes  # the labelled lanes stay
+    assert document.lanes[-1].points.tolist() == proposal[0].points.tolist()
     assert "Enter accepts" not in panel.messages.text
 
 

@@ -27,16 +27,32 @@ def test_apply_undo_redo_and_dirty_follow_the_saved_state(qtbot) -> None:
     assert document.undo_stack.undoText() == "" and document.undo_stack.redoText() == "Draw lane"
 
 
-def test_proposal_is_shown_apart_until_accepted_in_one_undoable_step(qtbot) -> None:
+def test_proposals_are_shown_apart_and_merged_in_one_undoable_step(qtbot) -> None:
     document = LabelDocument("a.jpg", A)
-    proposal = LaneSet((Lane([[10, 580], [20, 300]], 1),))
-    document.set_proposal(proposal)
-    assert document.lanes == A and document.proposal == proposal
-    assert document.accept_proposal()
-    assert document.lanes.lanes == proposal.lanes and document.proposal is None
+    near_a = Lane([[104, 580], [303, 300]], 2)  # matches A's lane (IoU > 0.5)
+    new = Lane([[1200, 580], [900, 300]], 3)
+    document.set_proposal(LaneSet((near_a, new)))
+    assert document.lanes == A and document.proposal.lanes == (near_a, new)
+    outcome = document.accept_proposals()
+    assert (outcome.added, outcome.skipped, outcome.replaced) == (1, 1, 0)
+    assert document.lanes.lanes == (A[0], new)  # the labelled lane stays, the new one joins
+    assert document.undo_stack.count() == 1
+    assert document.proposal.lanes == (near_a,)  # the accepted one is a lane now
+    replaced = document.accept_proposals(replace_matching=True)
+    assert replaced.replaced == 1 and document.lanes.lanes == (near_a, new)
+    assert document.undo_stack.count() == 2
     document.undo_stack.undo()
-    assert document.lanes == A
-    assert not document.accept_proposal()
+    document.undo_stack.undo()
+    assert document.lanes == A and document.proposal.lanes == (near_a, new)
+
+
+def test_accepting_nothing_pushes_nothing(qtbot) -> None:
+    document = LabelDocument("a.jpg", A)
+    assert document.accept_proposals().chosen == 0  # no proposals at all
+    document.set_proposal(LaneSet((Lane([[104, 580], [303, 300]], 2),)))
+    outcome = document.accept_proposals()  # only a lane the image already has
+    assert not outcome.changed and outcome.skipped == 1
+    assert document.lanes == A and document.undo_stack.count() == 0
 
 
 def test_store_keeps_one_stack_per_image_and_undo_acts_on_the_active_one(qtbot) -> None:

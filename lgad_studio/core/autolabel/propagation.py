@@ -33,14 +33,14 @@ from lgad_studio.core.autolabel.job import (
     read_images,
     run_batches,
 )
-from lgad_studio.core.autolabel.label_hash import lanes_text
+from lgad_studio.core.autolabel.labels_digest import lanes_text
 from lgad_studio.core.autolabel.laneness import Laneness, widen
 from lgad_studio.core.autolabel.proposals import X_DECIMALS, ImageProposals, LaneProposal
 from lgad_studio.core.autolabel.rows import x_at_rows
 from lgad_studio.core.autolabel.settings import DECODE_DEFAULTS
 from lgad_studio.core.autolabel.store import RunInfo
+from lgad_studio.core.decode import DECODE_WIDTH
 from lgad_studio.core.errors import Problem
-from lgad_studio.core.inference import DECODE_WIDTH
 from lgad_studio.core.lanes import NUM_SLOTS, Lane, LaneSet
 
 KIND = "propagation"
