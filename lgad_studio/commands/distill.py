@@ -29,8 +29,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--at-weight", type=float, help="lambda, the attention loss weight (default 0.1)"
     )
-    parser.add_argument("--at-start-epoch", type=float, help="switch distillation on at this epoch")
-    parser.add_argument("--at-ramp-epochs", type=float, help="linear ramp of lambda, in epochs")
+    parser.add_argument(
+        "--at-start-epoch",
+        type=float,
+        help="switch distillation on at this epoch (default: 0 for lgad, 2/3 of the epochs for sad)",
+    )
+    parser.add_argument(
+        "--at-ramp-epochs",
+        type=float,
+        help="linear ramp of lambda, in epochs (default: 1 for lgad, 2 for sad)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

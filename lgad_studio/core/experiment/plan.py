@@ -59,6 +59,7 @@ class Preset:
             settings["at_norm"] = config.resolved_norm()
             settings["stages"] = list(config.resolved_stages())
             settings["at_start_epoch"] = config.resolved_start_epoch()
+            settings["at_ramp_epochs"] = config.resolved_ramp_epochs()
             students[mode] = settings
         text = json.dumps({"teacher": teacher, "students": students}, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -68,7 +68,7 @@ class StudentTask:
         self.model = model.to(device)
         self.pairs = mimic_pairs(config.mode, config.resolved_stages())
         self.start_step = round(config.resolved_start_epoch() * steps_per_epoch)
-        self.ramp_steps = round(config.at_ramp_epochs * steps_per_epoch)
+        self.ramp_steps = round(config.resolved_ramp_epochs() * steps_per_epoch)
         self.teacher: LaneNet | None = None
         self.teacher_encoding = "onehot"
         if config.mode == "lgad":
