@@ -1,8 +1,9 @@
 """Arguments and console output shared by ``train-teacher``, ``distill`` and ``demo``.
 
 Options map one to one onto :class:`~lgad_studio.core.training.TrainConfig`
-fields; ``--config FILE`` starts from a saved ``config.json`` and the options
-given on the command line override it.
+fields; ``--config FILE`` starts from a saved ``config.json``, ``--preset NAME``
+applies a shipped preset (``resources/presets``) over it, and the options given on
+the command line override both.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", help="run folder (config.json, metrics.csv/jsonl, last.pt, best.pt)"
     )
     parser.add_argument("--config", help="start from this config.json; other options override it")
+    parser.add_argument(
+        "--preset",
+        help="start from a shipped preset (default, quick, gpu: the paper's ENet at 800x288);"
+        " other options override it",
+    )
     parser.add_argument("--arch", choices=["enet", "erfnet"])
     parser.add_argument(
         "--width", type=float, help="channel multiplier (1.0 = the paper's network)"
@@ -46,7 +52,11 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--train-split")
     parser.add_argument("--val-split")
     parser.add_argument("--train-limit", type=int, help="use only the first N training images")
-    parser.add_argument("--val-limit", type=int, help="validate on the first N images (0: none)")
+    parser.add_argument(
+        "--val-limit",
+        type=int,
+        help="validate on N images drawn at random (--val-seed) from the split (default 1000; 0: none; N >= the split: all)",
+    )
     parser.add_argument("--steps-per-epoch", type=int, help="cap the steps of each epoch")
     parser.add_argument("--no-augment", dest="augment", action="store_false", default=None)
     parser.add_argument("--device", help="auto (default), cpu, cuda, cuda:N or mps")
@@ -60,7 +70,10 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--val-seed", type=int, help="seed of the random validation subset")
     parser.add_argument("--threads", type=int, help="torch CPU threads")
     parser.add_argument(
-        "--workers", dest="num_workers", type=int, help="DataLoader worker processes"
+        "--workers",
+        dest="num_workers",
+        type=int,
+        help="DataLoader worker processes (default: 0 on CPU, cores per GPU - 1 on CUDA)",
     )
     parser.add_argument(
         "--resume", help="continue from this checkpoint (same kind and architecture)"
@@ -70,6 +83,15 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 def build_config(config_cls, args: argparse.Namespace):
     """The config of ``args`` over ``--config`` (or the defaults); errors name the option."""
     base = config_cls.load(args.config) if args.config else config_cls()
+    if getattr(args, "preset", None):
+        from lgad_studio.core.presets import PresetError, load_preset
+        from lgad_studio.core.training.config import TeacherConfig
+
+        try:
+            preset = load_preset(args.preset)
+        except PresetError as exc:
+            raise StudioError(f"--preset {args.preset}: {exc}") from None
+        base = base.replace(**preset["teacher" if config_cls is TeacherConfig else "student"])
     names = [f for f in vars(base) if f not in ("data", "out")]
     changes = {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
     if args.data:

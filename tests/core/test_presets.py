@@ -70,3 +70,28 @@ def test_icon_and_desktop_entry_are_installed() -> None:
     desktop = entry["Desktop Entry"]
     assert desktop["Type"] == "Application" and desktop["Exec"].split()[0] == "lgad-studio"
     assert desktop["Icon"] == "lgad-studio" and desktop["Name"] == "LGAD Studio"
+
+
+def test_training_commands_start_from_a_preset_and_flags_override_it(tmp_path) -> None:
+    """``train-teacher`` / ``distill --preset gpu`` take the preset's fields; a flag wins."""
+    import argparse
+
+    from lgad_studio.commands import distill, train_teacher
+    from lgad_studio.commands._training_cli import build_config
+    from lgad_studio.core.errors import StudioError
+
+    def parse(module, *argv: str) -> argparse.Namespace:
+        parser = argparse.ArgumentParser()
+        module.add_arguments(parser)
+        return parser.parse_args(["--data", str(tmp_path), "--out", str(tmp_path / "r"), *argv])
+
+    gpu = load_preset("gpu")
+    teacher = build_config(TeacherConfig, parse(train_teacher, "--preset", "gpu"))
+    assert teacher.input_size == gpu["teacher"]["input_size"] == (800, 288)
+    assert teacher.epochs == gpu["teacher"]["epochs"]
+    student = build_config(
+        StudentConfig, parse(distill, "--preset", "gpu", "--mode", "none", "--epochs", "2")
+    )
+    assert student.width == gpu["student"]["width"] and student.epochs == 2
+    with pytest.raises(StudioError, match="--preset nosuch: no preset 'nosuch'"):
+        build_config(StudentConfig, parse(distill, "--preset", "nosuch", "--mode", "none"))
