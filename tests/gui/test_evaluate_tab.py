@@ -258,24 +258,23 @@ def test_the_hover_and_the_tooltip_name_the_lane_under_the_cursor(qtbot) -> None
 
 
 def test_a_model_that_found_nothing_scores_zero_not_a_dash(qtbot, tmp_path) -> None:
-    from lgad_studio.gui.evaluate.evaluation import (
-        CheckpointEvaluation,
-        EvaluationResult,
-        ImageEvaluation,
-    )
-
-    from lgad_studio.core.metrics.culane import evaluate_image
+    from lgad_studio.core.evaluation.packed import PackedLanes
+    from lgad_studio.core.evaluation.result import CheckpointInfo, EvaluationResult
     from lgad_studio.gui.evaluate.tables import CategoryTable, ImageList
 
-    ys = np.arange(589.0, 300.0, -10.0)
-    gt = [np.stack([300 + 0.8 * (589 - ys), ys], 1)]
-    prob = np.zeros((4, 4), np.uint8)
-    images = (
-        ImageEvaluation("a.jpg", "normal", evaluate_image(gt, [], image_size=(1640, 590)), prob),
-        ImageEvaluation("b.jpg", "cross", evaluate_image([], [], image_size=(1640, 590)), prob),
-    )
-    evaluation = CheckpointEvaluation(tmp_path / "best.pt", "baseline · x", "none", {}, images)
-    result = EvaluationResult(tmp_path, "test", (evaluation,), ("a.jpg", "b.jpg"))
+    # a.jpg (normal): one ground-truth lane, nothing detected (TP 0, FP 0, FN 1);
+    # b.jpg (cross): nothing to find and nothing found
+    nothing = PackedLanes(
+        np.zeros((0, 2), np.float32), np.zeros(0, np.int64), np.zeros(0, np.int8),
+        np.zeros(2, np.int64),
+    )  # fmt: skip
+    result = EvaluationResult(
+        dataset_root=tmp_path, split="test", entries=["a.jpg", "b.jpg"],
+        categories=["normal", "cross"], image_sizes=np.tile([1640, 590], (2, 1)),
+        infos=[CheckpointInfo(tmp_path / "best.pt", "baseline · x", "none")],
+        counts=[np.array([[0, 0, 1], [0, 0, 0]])], lanes=[nothing],
+    )  # fmt: skip
+    evaluation = result.checkpoints[0]
     table = CategoryTable()
     qtbot.addWidget(table)
     table.set_result(result)
@@ -289,7 +288,6 @@ def test_a_model_that_found_nothing_scores_zero_not_a_dash(qtbot, tmp_path) -> N
     images_list = ImageList()
     qtbot.addWidget(images_list)
     images_list.set_evaluation(evaluation)
-    f1_cells = {
-        images_list.model_.item(r, 0).text(): images_list.model_.item(r, 2).text() for r in range(2)
-    }
+    model = images_list.model_
+    f1_cells = {model.index(r, 0).data(): model.index(r, 2).data() for r in range(2)}
     assert f1_cells == {"a.jpg": "0.0", "b.jpg": "–"}

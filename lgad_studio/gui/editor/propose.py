@@ -27,7 +27,7 @@ from lgad_studio.gui.editor.document import LabelDocument
 from lgad_studio.gui.jobs import Job, JobRunner
 
 if TYPE_CHECKING:
-    from lgad_studio.gui.editor.panel import LabelPanel
+    from lgad_studio.gui.editor.host import LabelHost
 
 
 class ProposeController(QObject):
@@ -35,7 +35,7 @@ class ProposeController(QObject):
 
     proposal_ready = Signal(object, int)  # LabelDocument, number of proposed lanes shown
 
-    def __init__(self, panel: LabelPanel, jobs: JobRunner) -> None:
+    def __init__(self, panel: LabelHost, jobs: JobRunner) -> None:
         super().__init__(panel)
         self._panel = panel
         self._jobs = jobs

@@ -20,13 +20,13 @@ from lgad_studio.gui.editor.document import LabelDocument
 from lgad_studio.gui.editor.slots import save_warning
 
 if TYPE_CHECKING:
-    from lgad_studio.gui.editor.panel import LabelPanel
+    from lgad_studio.gui.editor.host import LabelHost
 
 
 class LabelSaver(QObject):
     """Saves documents of the panel's dataset and reports what happened."""
 
-    def __init__(self, panel: LabelPanel) -> None:
+    def __init__(self, panel: LabelHost) -> None:
         super().__init__(panel)
         self._panel = panel
         self._probed: dict[Path, str | None] = {}  # folder -> why it refuses writes

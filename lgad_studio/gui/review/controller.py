@@ -35,7 +35,7 @@ from lgad_studio.gui.review.propagation import PropagationController
 from lgad_studio.gui.review.session import ReviewSession, run_title
 
 if TYPE_CHECKING:
-    from lgad_studio.gui.editor.panel import LabelPanel
+    from lgad_studio.gui.editor.host import LabelHost
 
 P_SOURCE = "P"  # proposals of the image on screen (Propose lanes), not from the sidecar
 
@@ -45,7 +45,7 @@ class ReviewController(QObject):
 
     retrain_requested = Signal(str)  # "teacher" | "student": train on the corrected labels
 
-    def __init__(self, panel: LabelPanel, jobs: JobRunner) -> None:
+    def __init__(self, panel: LabelHost, jobs: JobRunner) -> None:
         super().__init__(panel)
         self._panel = panel
         self.session = ReviewSession(self)

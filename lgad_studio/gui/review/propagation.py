@@ -13,7 +13,7 @@ own, shown as dashed proposals to accept like a model's.
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 
@@ -25,8 +25,18 @@ from lgad_studio.gui.jobs import Job, JobRunner
 from lgad_studio.gui.review.batch import LANE
 
 if TYPE_CHECKING:
-    from lgad_studio.gui.editor.panel import LabelPanel
-    from lgad_studio.gui.review.controller import ReviewController
+    from lgad_studio.gui.editor.host import LabelHost
+    from lgad_studio.gui.review.bar import ReviewBar
+    from lgad_studio.gui.review.session import ReviewSession
+
+
+class ReviewHost(Protocol):
+    """What propagation uses of the review (``ReviewController`` is one, and builds it)."""
+
+    session: ReviewSession
+    bar: ReviewBar
+
+    def reload_proposals(self) -> None: ...
 
 
 def clip_of(entry: str) -> str:
@@ -59,7 +69,7 @@ def propagate_job(dataset, frames: list[str], keyframes: dict, store_path: Path,
 class PropagationController(QObject):
     """Keyframes per clip (this session) and the propagation job."""
 
-    def __init__(self, panel: LabelPanel, jobs: JobRunner, review: ReviewController) -> None:
+    def __init__(self, panel: LabelHost, jobs: JobRunner, review: ReviewHost) -> None:
         super().__init__(panel)
         self._panel, self._jobs, self._review = panel, jobs, review
         self.marked: dict[str, set[str]] = {}  # clip -> keyframes marked with K

@@ -17,7 +17,7 @@ from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.core.models import build_model
 from lgad_studio.core.training.data import LaneSamples
 from lgad_studio.core.training.distributed import all_reduce_sums, env_info, init, shutdown
-from lgad_studio.core.training.validate import validation_counts
+from lgad_studio.core.training.validate import validate
 
 
 def model_for_validation() -> torch.nn.Module:
@@ -38,9 +38,13 @@ def main() -> None:
     dataset = open_dataset(root)
     samples = LaneSamples(dataset, dataset.entries("val"), size=(64, 24))
     shard = samples.shard(info.rank, info.world_size)
-    counts = validation_counts(
-        model_for_validation(), shard, lambda b: b["image"], device=torch.device("cpu")
-    )
+    counts = validate(
+        model_for_validation(),
+        shard.dataset,
+        entries=shard.entries,
+        input_size=(64, 24),
+        device=torch.device("cpu"),
+    ).as_dict()
     counts = all_reduce_sums(info, counts, torch.device("cpu"))
     if info.rank == 0:
         with open(out, "w", encoding="utf-8") as fh:

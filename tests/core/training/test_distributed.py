@@ -42,8 +42,7 @@ def test_sharded_validation_on_two_ranks_equals_one_process(
     from ddp_validation_worker import model_for_validation
 
     from lgad_studio.core.formats.dataset import open_dataset
-    from lgad_studio.core.training.data import LaneSamples
-    from lgad_studio.core.training.validate import validation_counts
+    from lgad_studio.core.training.validate import validate
 
     out = tmp_path / "counts.json"
     worker = Path(__file__).with_name("ddp_validation_worker.py")
@@ -56,10 +55,13 @@ def test_sharded_validation_on_two_ranks_equals_one_process(
     assert proc.returncode == 0, proc.stderr[-3000:]
     sharded = json.loads(out.read_text())
     dataset = open_dataset(culane_root)
-    samples = LaneSamples(dataset, dataset.entries("val"), size=(64, 24))
-    single = validation_counts(
-        model_for_validation(), samples, lambda b: b["image"], device=torch.device("cpu")
-    )
+    single = validate(
+        model_for_validation(),
+        dataset,
+        entries=dataset.entries("val"),
+        input_size=(64, 24),
+        device=torch.device("cpu"),
+    ).as_dict()
     assert sharded["shard"] == 2  # 4 validation images, 2 per rank
     assert sharded["counts"] == single
     assert single["fp"] + single["tp"] > 0 and single["exist_total"] == 16
