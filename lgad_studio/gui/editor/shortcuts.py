@@ -87,10 +87,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("zoom_out", "Zoom out", ("Ctrl+-", "-"), "View"),
     Command(
         "toggle_label_map",
-        "Show the 16-px label map",
+        "Show the label map",
         ("M",),
         "View",
-        "what the teacher sees",
+        "what the teacher sees: the lanes at its 30-px line width",
         short="Label map",
     ),
     Command(

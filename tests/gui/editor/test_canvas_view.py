@@ -64,8 +64,14 @@ def test_label_map_overlay_is_the_core_rendering(make_window, demo_root, driver)
     driver(panel.canvas).key(Qt.Key.Key_M)
     assert panel.canvas.overlay_visible
     image = panel.canvas._overlay.item.pixmap().toImage()
-    expected = render_label_map(panel.document.lanes)
+    from lgad_studio.core.label_input import DEFAULT_LABEL_LINE_WIDTH
+
+    expected = render_label_map(panel.document.lanes, line_width=round(DEFAULT_LABEL_LINE_WIDTH))
     assert (image.width(), image.height()) == (expected.shape[1], expected.shape[0])
+    # the teacher's 30-px lines, not CULane's 16-px masks: a pixel only the wide line covers
+    thin = render_label_map(panel.document.lanes, line_width=16)
+    wy, wx = np.nonzero((expected > 0) & (thin == 0))
+    assert len(wy) and image.pixelColor(int(wx[0]), int(wy[0])).alpha() >= 190
     ys, xs = np.nonzero(expected)
     y, x = int(ys[len(ys) // 2]), int(xs[len(xs) // 2])
     # Lanes nearly opaque in their slot colour; the rest darkened (not hidden) so they stand out.
