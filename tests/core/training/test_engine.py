@@ -20,8 +20,31 @@ from lgad_studio.core.training import (
 )
 
 
+@pytest.fixture(autouse=True)
+def every_step(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An event per step: these tests count steps. The loop throttles step events to one
+    per ``STEP_EVENT_INTERVAL_S`` (one host sync each), so on a fast machine short steps
+    would be merged (see ``test_step_events_are_throttled_but_every_epoch_ends_with_one``)."""
+    from lgad_studio.core.training import loop
+
+    monkeypatch.setattr(loop, "STEP_EVENT_INTERVAL_S", 0.0)
+
+
 def _events(gen) -> list:
     return list(gen)
+
+
+def test_step_events_are_throttled_but_every_epoch_ends_with_one(
+    teacher_config: TeacherConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lgad_studio.core.training import loop
+
+    monkeypatch.setattr(loop, "STEP_EVENT_INTERVAL_S", 1e9)
+    events = _events(train_teacher(teacher_config.replace(epochs=2)))
+    steps = [(e.epoch, e.step) for e in events if isinstance(e, StepMetrics)]
+    assert steps == [(1, 2), (2, 4)]  # 2 steps per epoch: only each epoch's last step
+    rows = (Path(teacher_config.out) / "metrics.csv").read_text().splitlines()
+    assert len(rows) == 3  # the epoch rows still hold every epoch
 
 
 def test_teacher_run_yields_events_and_writes_run_folder(teacher_config: TeacherConfig) -> None:
