@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from lgad_studio.commands._progress import run_with_progress
 from lgad_studio.core.errors import StudioError
 
 
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     entries = scope(dataset, args.split, args.only_unlabelled)
     predictor = load_predictor(args.model, device=args.device)
     job = autolabel(predictor, dataset, entries, args.out, settings=settings, model_path=args.model)
-    summary = _drive(job)
+    summary = run_with_progress(job, desc="autolabel")
     print(
         f"autolabel: {summary.written} images proposed, {summary.skipped} already done "
         f"(run {summary.run_key}) -> {summary.store}"
@@ -85,25 +86,3 @@ def run(args: argparse.Namespace) -> int:
             "autolabel: most uncertain first: " + ", ".join(f"{e} ({scores[e]:.2f})" for e in top)
         )
     return 0
-
-
-def _drive(job):
-    """Iterate the job with a progress bar (rate and ETA over this call's images); its summary."""
-    from tqdm import tqdm
-
-    bar = None
-    try:
-        while True:
-            try:
-                event = next(job)
-            except StopIteration as stop:
-                return stop.value
-            if bar is None:
-                bar = tqdm(
-                    total=event.total, initial=event.done, desc="autolabel", unit="img",
-                    file=sys.stderr,
-                )  # fmt: skip
-            bar.update(event.done - bar.n)
-    finally:
-        if bar is not None:
-            bar.close()

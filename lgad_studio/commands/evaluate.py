@@ -12,6 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
+from lgad_studio.commands._progress import run_with_progress
 from lgad_studio.core.atomic import atomic_write_text
 from lgad_studio.core.errors import StudioError
 from lgad_studio.core.lanes import CULANE_SIZE
@@ -93,7 +94,6 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_checkpoints(args: argparse.Namespace) -> int:
     import torch
-    from tqdm import tqdm
 
     from lgad_studio.core.evaluation.job import evaluate_checkpoints
     from lgad_studio.core.metrics.scores import percent
@@ -104,15 +104,7 @@ def _run_checkpoints(args: argparse.Namespace) -> int:
         args.data, args.split, args.checkpoints, device=args.device, limit=args.limit,
         batch_size=args.batch_size,
     )  # fmt: skip
-    with tqdm(desc="evaluate", unit="img") as bar:
-        while True:
-            try:
-                progress = next(job)
-            except StopIteration as stop:
-                result = stop.value
-                break
-            bar.total = progress.total
-            bar.update(progress.done - bar.n)
+    result = run_with_progress(job, desc="evaluate")
     print(f"{len(result.entries)} images of {result.split}")
     head = f"{'category':<10}{'TP':>7}{'FP':>7}{'FN':>7}{'P':>7}{'R':>7}{'F1':>7}"
     for evaluation in result.checkpoints:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from lgad_studio.commands._progress import run_with_progress
 from lgad_studio.core.errors import StudioError
 
 
@@ -55,7 +56,6 @@ def read_entries(path: Path) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     import torch
-    from tqdm import tqdm
 
     from lgad_studio.core.evaluation.predict import default_output, predict_dataset
     from lgad_studio.core.formats.dataset import open_dataset
@@ -75,18 +75,11 @@ def run(args: argparse.Namespace) -> int:
         raise StudioError(f"{args.data}: no split {args.split!r}; it has {dataset.split_names()}")
     output = args.format or default_output(dataset)
     predictor = LanePredictor.from_checkpoint(args.checkpoint, device=args.device)
-    with tqdm(total=len(entries), desc="predict", unit="img") as bar:
-        events = predict_dataset(
-            predictor, dataset, entries, args.out, output=output, score=args.score,
-            batch_size=args.batch_size,
-        )  # fmt: skip
-        while True:
-            try:
-                progress = next(events)
-            except StopIteration as stop:
-                summary = stop.value
-                break
-            bar.update(progress.done - bar.n)
+    events = predict_dataset(
+        predictor, dataset, entries, args.out, output=output, score=args.score,
+        batch_size=args.batch_size,
+    )  # fmt: skip
+    summary = run_with_progress(events, desc="predict")
     if output == "tusimple":
         print(f"predict: {summary.images} TuSimple records in {args.out}")
     else:

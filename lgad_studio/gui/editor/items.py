@@ -95,7 +95,23 @@ def curve_path(points: np.ndarray, *, tail: tuple[float, float] | None = None) -
     return path
 
 
-class LaneItem(QGraphicsPathItem):
+class HaloPathItem(QGraphicsPathItem):
+    """A path stroked with its pen over a dark halo 2.5 px wider, so it reads on any image."""
+
+    def set_pens(self, pen: QPen) -> None:
+        self.setPen(pen)
+        self._halo = QPen(HALO, pen.widthF() + 2.5)
+        self._halo.setCosmetic(True)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
+    ) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.strokePath(self.path(), self._halo)
+        painter.strokePath(self.path(), self.pen())
+
+
+class LaneItem(HaloPathItem):
     """One lane (or proposed lane) drawn with a dark halo so it reads on any image."""
 
     def __init__(
@@ -117,20 +133,11 @@ class LaneItem(QGraphicsPathItem):
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         if proposed:
             pen.setStyle(Qt.PenStyle.DashLine)
-        self.setPen(pen)
-        self._halo = QPen(HALO, width + 2.5)
-        self._halo.setCosmetic(True)
+        self.set_pens(pen)
         self.setZValue(Z_PROPOSAL if proposed else Z_LANE)
 
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.strokePath(self.path(), self._halo)
-        painter.strokePath(self.path(), self.pen())
 
-
-class RubberBandItem(QGraphicsPathItem):
+class RubberBandItem(HaloPathItem):
     """While drawing: the last spline segment as it would be with a vertex at the cursor,
     dashed from the last clicked vertex to the cursor."""
 
@@ -151,16 +158,7 @@ class RubberBandItem(QGraphicsPathItem):
         pen = QPen(slot_colour(None), SELECTED_LINE_PX)
         pen.setCosmetic(True)
         pen.setStyle(Qt.PenStyle.DashLine)
-        self.setPen(pen)
-        self._halo = QPen(HALO, SELECTED_LINE_PX + 2.5)
-        self._halo.setCosmetic(True)
-
-    def paint(
-        self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None
-    ) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.strokePath(self.path(), self._halo)
-        painter.strokePath(self.path(), self.pen())
+        self.set_pens(pen)
 
 
 class HandleItem(QGraphicsRectItem):

@@ -7,8 +7,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
-import torch
 from PySide6.QtCore import Qt
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
@@ -18,22 +16,6 @@ from lgad_studio.core.autolabel.proposals import proposals_from_prediction  # no
 from lgad_studio.core.inference import LanePredictor  # noqa: E402
 from lgad_studio.core.lanes import Lane, LaneSet  # noqa: E402
 from lgad_studio.gui.editor.items import LaneItem  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def student_checkpoint(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A baseline student trained for two steps at 64x24 on the tiny demo (seconds on CPU)."""
-    from lgad_studio.core.training import StudentConfig, distill
-
-    torch.set_num_threads(1)
-    out = tmp_path_factory.mktemp("student")
-    config = StudentConfig(
-        data=str(demo_template), out=str(out), mode="none", width=0.25, input_size=(64, 24),
-        batch_size=2, epochs=1, steps_per_epoch=2, val_limit=0, threads=1, device="cpu",
-        preview_interval_s=0.0,
-    )  # fmt: skip
-    finished = list(distill(config))[-1]
-    return finished.last_checkpoint
 
 
 def test_a_real_student_proposes_what_its_predictor_predicts(
