@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gui_responsiveness import TICK_MS, _idle_lateness  # noqa: E402
+from gui_responsiveness import TICK_MS, _idle_lateness, tick_until_ended  # noqa: E402
 
 
 def untrained_student(path: Path) -> Path:
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import torch
-    from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from lgad_studio.gui.main_window import MainWindow
@@ -104,15 +104,15 @@ def main(argv: list[str] | None = None) -> int:
     marks: list[tuple[float, int]] = []
     state = {"start": None, "last_tick": None, "visible": False}
 
-    def on_tick() -> None:
+    def on_tick() -> bool | None:
         now = time.perf_counter()
         if state["last_tick"] is not None and state["start"] is not None:
             lateness.append(max(0.0, (now - state["last_tick"]) * 1000.0 - TICK_MS))
         state["last_tick"] = now
         if state["start"] is not None and now - state["start"] >= args.seconds:
             state["visible"] = review.bar.progress.isVisible() and window.isVisible()
-            timer.stop()
             job.cancel()
+            return False  # stop ticking: the measured window is over
 
     def on_progress(done: int, total: int, _text: str) -> None:
         if done <= 0:
@@ -123,14 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         marks.append((now, done))
 
     review.batch.progressed.connect(on_progress)
-    timer = QTimer()
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.setInterval(TICK_MS)
-    timer.timeout.connect(on_tick)
-    timer.start()
-    loop = QEventLoop()
-    job.ended.connect(loop.quit)
-    loop.exec()
+    tick_until_ended(job, on_tick)
     window.jobs.shutdown(60.0)
 
     if job.error is not None:

@@ -58,6 +58,27 @@ def _headless_images_per_s(config, seconds: float) -> float:
     return (last[1] - first[1]) * config.batch_size / (last[0] - first[0])
 
 
+def tick_until_ended(job, on_tick) -> None:
+    """Run the event loop until ``job`` (a ``gui.jobs.Job``) ends, with ``on_tick`` on a
+    precise ``TICK_MS`` timer (it stops when ``on_tick`` returns False): the measurement
+    loop of the responsiveness benchmarks."""
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    def tick() -> None:
+        if on_tick() is False:
+            timer.stop()
+
+    timer = QTimer()
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
+    timer.setInterval(TICK_MS)
+    timer.timeout.connect(tick)
+    timer.start()
+    loop = QEventLoop()  # not app.quit(): in Qt 6 that closes the top-level windows
+    job.ended.connect(loop.quit)
+    loop.exec()
+    timer.stop()
+
+
 def _idle_lateness(seconds: float) -> np.ndarray:
     """Lateness of the same 10 ms timer with the window shown and no job: the machine's noise."""
     from PySide6.QtCore import QEventLoop, Qt, QTimer
@@ -104,7 +125,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     import torch
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from lgad_studio.core.training import StudentConfig
@@ -153,15 +173,15 @@ def main(argv: list[str] | None = None) -> int:
     previews = [0]
     state = {"start": None, "last_tick": None}
 
-    def on_tick() -> None:
+    def on_tick() -> bool | None:
         now = time.perf_counter()
         if state["last_tick"] is not None and state["start"] is not None:
             lateness.append(max(0.0, (now - state["last_tick"]) * 1000.0 - TICK_MS))
         state["last_tick"] = now
         if state["start"] is not None and now - state["start"] >= args.seconds:
             state["visible"] = tab.isVisible() and tab.curves.isVisible()
-            timer.stop()
             job.cancel()
+            return False  # stop ticking: the measured window is over
 
     def on_steps(batch) -> None:
         now = time.perf_counter()
@@ -173,14 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     job.event_emitted.connect(
         lambda e: previews.__setitem__(0, previews[0] + (type(e).__name__ == "Preview"))
     )
-    timer = QTimer()
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.setInterval(TICK_MS)
-    timer.timeout.connect(on_tick)
-    timer.start()
-    loop = QEventLoop()
-    job.ended.connect(loop.quit)
-    loop.exec()
+    tick_until_ended(job, on_tick)
     runner.shutdown(60.0)
 
     if not state.get("visible"):
