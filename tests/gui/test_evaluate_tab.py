@@ -257,6 +257,44 @@ def test_the_hover_and_the_tooltip_name_the_lane_under_the_cursor(qtbot) -> None
     assert all(not curve.toolTip() for curve in overlay._curves)  # no competing item tooltips
 
 
+def test_the_next_image_reuses_the_lane_items_and_hides_those_it_does_not_need(qtbot) -> None:
+    """Items are pooled (making them cost most of a switch): a smaller image hides the rest,
+    and what is shown, named and hovered is that image's lanes only."""
+    from lgad_studio.core.metrics.culane import evaluate_image
+    from lgad_studio.gui.evaluate.overlay import COLOURS, OverlayView
+
+    ys = np.arange(589.0, 300.0, -10.0)
+    lanes = [
+        np.stack([x + s * (589 - ys), ys], 1) for x, s in ((150, 0.9), (600, 0.3), (1400, -0.9))
+    ]
+    many = evaluate_image(
+        lanes, [lanes[0] + [4.0, 0.0], lanes[2] + [4.0, 0.0]], image_size=(1640, 590)
+    )
+    few = evaluate_image(lanes[1:2], [], image_size=(1640, 590))
+    overlay = OverlayView()
+    qtbot.addWidget(overlay)
+    overlay.resize(900, 400)
+    overlay.show()
+    qtbot.waitExposed(overlay)
+    image = np.zeros((590, 1640, 3), np.uint8)
+    overlay.show_image(image, many)
+    items = len(overlay.view.addedItems)
+    overlay.show_image(image, few)
+    assert len(overlay.view.addedItems) == items  # nothing made, nothing leaked
+    (only,) = overlay.lanes()
+    assert (only.role, only.name) == ("fn", "G1")
+    assert overlay.label_positions() == {"G1": pytest.approx((600.0, 589.0))}
+    shown = [c for c in overlay._curve_pool if c.isVisible()]
+    assert shown == overlay._curves and len(shown) == 1
+    assert shown[0].opts["pen"].color().name().upper() == COLOURS["fn"].upper()
+    assert sum(label.isVisible() for label in overlay._label_pool) == 1
+    x, y = (float(v) for v in lanes[0][len(ys) // 2])
+    assert overlay.lane_at(x, y, tolerance=3.0) is None  # the first image's lane is gone
+    overlay.show_image(image, many)
+    assert len(overlay.lanes()) == 5 and len(overlay.view.addedItems) == items
+    assert overlay.lane_at(x, y, tolerance=3.0).name == "G1"
+
+
 def test_a_model_that_found_nothing_scores_zero_not_a_dash(qtbot, tmp_path) -> None:
     from lgad_studio.core.evaluation.packed import PackedLanes
     from lgad_studio.core.evaluation.result import CheckpointInfo, EvaluationResult
