@@ -130,6 +130,29 @@ def test_images_sort_by_fn_and_show_coloured_lanes_with_iou_on_hover(qtbot, eval
     assert fix.args == [entry]
 
 
+def test_switching_checkpoints_shows_the_selected_image_once(qtbot, evaluated, monkeypatch) -> None:
+    """The list keeps the selected image across checkpoints and the tab reads it once."""
+    tab, _paths = evaluated
+    entry = tab.image_list.entries_in_view_order()[3]
+    tab.image_list.select_entry(entry)
+    qtbot.waitUntil(lambda: entry in tab.entry_label.text(), timeout=30_000)
+    submitted = []
+    submit = tab.runner.submit
+
+    def counting(name, *args, **kwargs):
+        submitted.append(name)
+        return submit(name, *args, **kwargs)
+
+    monkeypatch.setattr(tab.runner, "submit", counting)
+    with qtbot.waitSignal(tab.entry_shown, timeout=30_000) as shown:
+        tab.images_of.setCurrentIndex(1)
+    assert shown.args == [entry] and tab.current_entry() == entry
+    assert [name for name in submitted if name.startswith("show ")] == [f"show {entry}"]
+    tp, fp, fn = tab.result.checkpoints[1].image(entry).counts  # the second checkpoint's lanes
+    roles = [lane.role for lane in tab.overlay.lanes()]
+    assert (roles.count("tp"), roles.count("fp"), roles.count("fn")) == (tp, fp, fn)
+
+
 def test_the_attention_grid_of_the_selected_image(qtbot, evaluated) -> None:
     tab, _paths = evaluated
     tab.image_list.selectRow(0)

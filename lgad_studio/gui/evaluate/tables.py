@@ -291,6 +291,10 @@ class ImageList(QTableView):
         self.verticalHeader().setVisible(False)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the file name is the telling end
+        # Scroll bars that never appear or vanish: filling the list with a full test set then
+        # changes no layout (each change re-lays and repaints the whole window, several times).
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in range(1, len(IMAGE_COLUMNS)):
@@ -300,10 +304,16 @@ class ImageList(QTableView):
         self.selectionModel().currentRowChanged.connect(self._on_selection_current_row_changed)
 
     def set_evaluation(self, evaluation: CheckpointEvaluation | None) -> None:
+        """Show another evaluation, keeping the selected image selected (without announcing
+        it again: the caller shows it once)."""
         current = self.current_entry()
         self.model_.set_evaluation(evaluation)
         if current is not None:
-            self.select_entry(current)
+            blocked = self.blockSignals(True)
+            try:
+                self.select_entry(current)
+            finally:
+                self.blockSignals(blocked)
 
     def row_count(self) -> int:
         return self.model_.rowCount()
