@@ -92,6 +92,12 @@ def test_images_sort_by_fn_and_show_coloured_lanes_with_iou_on_hover(qtbot, eval
     by_entry = {i.entry: i for i in tab.result.checkpoints[0].images}
     fns = [by_entry[e].result.fn for e in order]
     assert fns == sorted(fns, reverse=True) and len(order) == 9
+    model = tab.image_list.model_
+    align = Qt.ItemDataRole.TextAlignmentRole
+    assert model.data(model.index(0, 0), align) is None  # names left, numbers right
+    assert model.data(model.index(0, 5), align) == int(
+        (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value
+    )
     tab.image_list.sort_by("F1")
     f1s = [by_entry[e].f1 for e in tab.image_list.entries_in_view_order()]
     assert f1s == sorted(f1s)
