@@ -32,8 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--seeds", type=int, nargs="+", default=[0, 1, 2, 3], help="training seeds (default 0-3)"
     )
     parser.add_argument(
-        "--modes", nargs="+", choices=["none", "sad", "lgad"], default=["none", "sad", "lgad"]
-    )
+        "--modes", nargs="+", choices=["none", "sad", "lgad"], default=None,
+        help="modes to train (default: none sad lgad); with --report, the modes to compare, "
+        "so that runs which trained more modes combine on these",
+    )  # fmt: skip
     parser.add_argument("--out", default="runs/experiment", help="experiment folder")
     parser.add_argument(
         "--preset", default=None, help="default (CPU), quick, gpu (default on CUDA)"
@@ -97,7 +99,10 @@ def run(args: argparse.Namespace) -> int:
     from lgad_studio.core.experiment import combine, load_results, summarize, write_report
 
     if args.report:
-        return _report(load_results(args.report), Path(args.out))
+        modes = None if args.modes is None else tuple(args.modes)
+        return _report(load_results(args.report), Path(args.out), modes=modes)
+    if args.modes is None:
+        args.modes = ["none", "sad", "lgad"]
     plan = build_plan(args)
     workers = _start_workers(args) if args.jobs > 1 else []
     busy = drive(plan, quiet=args.quiet, parallel=args.jobs)
@@ -186,10 +191,10 @@ def _without_jobs(argv: list[str]) -> list[str]:
     return out
 
 
-def _report(results: list[dict], out: Path) -> int:
+def _report(results: list[dict], out: Path, *, modes: tuple[str, ...] | None = None) -> int:
     from lgad_studio.core.experiment import combine, summarize, write_report
 
-    combined = combine(results)
+    combined = combine(results, modes=modes)
     if combined.duplicates:
         print(f"left out {len(combined.duplicates)} duplicate run result(s)")
     summary = summarize(combined)

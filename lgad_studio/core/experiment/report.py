@@ -18,6 +18,7 @@ from lgad_studio.core.experiment.stats import Counts, Interval, paired_interval,
 
 RESULT_FORMAT = "lgad-studio-experiment-run"
 TOTAL = "total"
+WEAK_TEACHER_F1 = 0.9  # below this the report names the run's teacher
 
 
 def load_results(paths: list[str | Path]) -> list[dict]:
@@ -54,10 +55,19 @@ class Combined:
     duplicates: list[str]  # files left out because the same run was already there
 
 
-def combine(results: list[dict]) -> Combined:
-    """One result per (dataset, seed); all made with the same settings and modes."""
+def combine(results: list[dict], *, modes: tuple[str, ...] | None = None) -> Combined:
+    """One result per (dataset, seed); all made with the same settings and modes.
+
+    With ``modes`` (the baseline among them), runs that trained more modes combine
+    on those: e.g. a baseline/LGAD experiment with the same two modes of a
+    baseline/SAD/LGAD one. Their settings are then compared by the fingerprint of
+    the named modes, recomputed from each run's stored preset with this version's
+    defaults (a run's own fingerprint covers all of its modes).
+    """
     if not results:
         raise ExperimentError("no finished runs found (no result.json)")
+    if modes is not None:
+        results = [_restricted(r, tuple(modes)) for r in results]
     settings = {r["settings"] for r in results}
     if len(settings) > 1:
         groups = {s: [r["_file"] for r in results if r["settings"] == s] for s in settings}
@@ -80,6 +90,23 @@ def combine(results: list[dict]) -> Combined:
         runs[key] = r
     ordered = sorted(runs.values(), key=lambda r: (r["run"], int(r["seed"])))
     return Combined(settings.pop(), modes, results[0]["preset"], ordered, duplicates)
+
+
+def _restricted(result: dict, modes: tuple[str, ...]) -> dict:
+    """``result`` as if its experiment had trained only ``modes``."""
+    from lgad_studio.core.experiment.plan import Preset
+
+    if BASELINE not in modes:
+        raise ExperimentError(f"--modes must include the baseline ({BASELINE!r}) to compare")
+    missing = [m for m in modes if m not in result["modes"]]
+    if missing:
+        raise ExperimentError(
+            f"{result['_file']}: has no {', '.join(missing)} student (modes {result['modes']})"
+        )
+    ordered = tuple(m for m in result["modes"] if m in modes)
+    preset = result["preset"]
+    fingerprint = Preset(preset["name"], preset["teacher"], preset["student"]).fingerprint(ordered)
+    return {**result, "modes": list(ordered), "settings": fingerprint}
 
 
 def categories_of(run: dict) -> list[str]:
@@ -114,6 +141,7 @@ class Summary:
     scores: dict[str, dict[str, list[float]]]  # mode -> split -> one value per run
     differences: dict[str, dict[str, Interval]]  # mode -> split -> paired interval vs baseline
     diffs: dict[str, dict[str, list[float]]]  # mode -> split -> paired differences per run
+    by_dataset: dict[str, Interval]  # mode -> total: interval over datasets' mean differences
 
 
 def summarize(combined: Combined) -> Summary:
@@ -134,7 +162,15 @@ def summarize(combined: Combined) -> Summary:
         differences[mode] = {
             s: paired_interval(d, lower_is_better=is_cross(s)) for s, d in diffs[mode].items()
         }
-    return Summary(combined, categories, scores, differences, diffs)
+    tags = [r["dataset"]["tag"] for r in runs]
+    by_dataset = {}
+    for mode, per_split in diffs.items():
+        means = []
+        for tag in dict.fromkeys(tags):
+            own = [d for d, t in zip(per_split[TOTAL], tags, strict=True) if t == tag]
+            means.append(sum(own) / len(own))
+        by_dataset[mode] = paired_interval(means)
+    return Summary(combined, categories, scores, differences, diffs, by_dataset)
 
 
 def _fmt_interval(iv: Interval, digits: int = 1) -> str:
@@ -167,6 +203,28 @@ def markdown(summary: Summary) -> str:
         ]
         label = "**total**" if split == TOTAL else label_of(split)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    if len(datasets) >= 2:
+        lines += [
+            "",
+            f"Over the {len(datasets)} datasets (each dataset's mean over its seeds; the "
+            "interval above counts runs on one dataset as independent, this one does not): "
+            + "; ".join(
+                f"{MODE_NAMES[m]} − baseline total {_fmt_interval(summary.by_dataset[m])}"
+                for m in others
+            )
+            + ".",
+        ]
+    weak = [
+        f"{r['run']} ({100 * r['teacher']['f1']:.1f} %)"
+        for r in c.runs
+        if _teacher_f1(r) is not None and _teacher_f1(r) < WEAK_TEACHER_F1
+    ]
+    if weak:
+        lines += [
+            "",
+            f"Teachers below {100 * WEAK_TEACHER_F1:.0f} % validation F1 (a teacher reproduces "
+            f"its own label input; a weak one guides badly): {', '.join(weak)}.",
+        ]
     lines += ["", "CULane F1 (%) per category, mean ± sd over runs (cross: false positives):", ""]
     lines += ["| category | " + " | ".join(MODE_NAMES[m] for m in c.modes) + " |"]
     lines += ["|---|" + "---|" * len(c.modes)]
@@ -180,13 +238,22 @@ def markdown(summary: Summary) -> str:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     lines += ["", "Total F1 (%) per run:", ""]
     header = ["run", *(MODE_NAMES[m] for m in c.modes), *(f"Δ {MODE_NAMES[m]}" for m in others)]
+    header.append("teacher val F1")
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for i, run in enumerate(c.runs):
         totals = [summary.scores[m][TOTAL][i] for m in c.modes]
         deltas = [summary.diffs[m][TOTAL][i] for m in others]
         cells = [run["run"], *(f"{v:.1f}" for v in totals), *(f"{d:+.1f}" for d in deltas)]
+        teacher = _teacher_f1(run)
+        cells.append("–" if teacher is None else f"{100 * teacher:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _teacher_f1(run: dict) -> float | None:
+    """The run's teacher's best validation F1 (a fraction), if it recorded one."""
+    value = (run.get("teacher") or {}).get("f1")
+    return None if value is None or value < 0 else float(value)
 
 
 def to_json(summary: Summary) -> dict:
@@ -205,6 +272,7 @@ def to_json(summary: Summary) -> dict:
             m: {s: {**iv.__dict__, "per_run": summary.diffs[m][s]} for s, iv in per.items()}
             for m, per in summary.differences.items()
         },
+        "over_datasets": {m: iv.__dict__ for m, iv in summary.by_dataset.items()},
         "duplicates_left_out": c.duplicates,
     }
 

@@ -4,9 +4,11 @@ For each run r (one dataset and one training seed) and each category, the paired
 difference is ``d_r = F1_mode(r) - F1_baseline(r)`` in F1 points; the two students
 of a run share initial weights, batches and augmentation, so ``d_r`` removes
 what the run's seed does to both. Over n runs the interval is Student's t:
-``mean ± t(0.975, n - 1) · sd / sqrt(n)``. It treats runs as independent, which
-they are across datasets and seeds; it says nothing about other architectures
-or datasets unlike the ones sampled.
+``mean ± t(0.975, n - 1) · sd / sqrt(n)``. Over runs it treats every run as
+independent, though runs on one dataset share its images and its difficulty, so
+it says how sure the gain is on *these* datasets; the report also gives the
+interval over datasets (each dataset's mean difference once), which is the one
+that speaks for new data. Neither says anything about other architectures.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from lgad_studio.core.experiment import (
     summarize,
 )
 from lgad_studio.core.experiment.presets import get_preset
-from lgad_studio.core.experiment.report import run_scores
+from lgad_studio.core.experiment.report import markdown, run_scores
 from lgad_studio.core.experiment.stats import Counts
 
 TINY = {"width": 0.25, "input_size": (64, 24), "teacher_epochs": 1, "student_epochs": 1}
@@ -150,3 +150,38 @@ def test_a_run_locked_by_a_live_process_is_left_to_it(tmp_path: Path) -> None:
     events = list(run_experiment(plan))
     assert [type(e) for e in events if not type(e).__name__.endswith("Progress")] == [RunBusy]
     assert (run_dir / ".lock").exists() and not (run_dir / "teacher").exists()
+
+
+def test_runs_of_more_modes_combine_on_the_named_ones_and_datasets_get_their_own_interval(
+    tmp_path: Path, capsys
+) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    list(run_experiment(_plan(a, ["demo:8:16/8/9"], (0,), modes=("none", "sad", "lgad"))))
+    list(run_experiment(_plan(b, ["demo:9:16/8/9"], (0, 1))))
+    results = load_results([a, b])
+    with pytest.raises(ExperimentError, match="different settings"):
+        combine(results)  # all modes' settings differ: sad is only in a
+    with pytest.raises(ExperimentError, match="has no sad student"):
+        combine(results, modes=("none", "sad"))
+    combined = combine(results, modes=("none", "lgad"))
+    assert combined.modes == ("none", "lgad") and len(combined.runs) == 3
+    summary = summarize(combined)
+    total = summary.diffs["lgad"]["total"]
+    tags = [r["dataset"]["tag"] for r in combined.runs]
+    per_dataset = [
+        sum(d for d, t in zip(total, tags, strict=True) if t == tag) / tags.count(tag)
+        for tag in dict.fromkeys(tags)
+    ]
+    assert len(per_dataset) == 2
+    over = summary.by_dataset["lgad"]
+    assert over.n == 2 and over.mean == pytest.approx(sum(per_dataset) / 2)
+    assert summary.differences["lgad"]["total"].n == 3  # the per-run interval counts runs
+    # a weak teacher is named, and every run's teacher F1 is in the per-run table
+    weak = [{**r, "teacher": {**r["teacher"], "f1": 0.5}} if r is combined.runs[0] else r
+            for r in combined.runs]  # fmt: skip
+    text = markdown(summarize(combine(weak, modes=("none", "lgad"))))
+    assert "Teachers below 90 % validation F1" in text and f"{weak[0]['run']} (50.0 %)" in text
+    assert "Over the 2 datasets" in text and "| teacher val F1 |" in text
+    assert main(["experiment", "--report", str(a), str(b), "--modes", "none", "lgad",
+                 "--out", str(tmp_path / "both")]) == 0  # fmt: skip
+    assert "3 paired runs" in capsys.readouterr().out
