@@ -131,6 +131,10 @@ class OverlayView(QWidget):
         self._curve_pool: list[pg.PlotCurveItem] = []  # every item made so far, shown or hidden
         self._halo_pool: list[pg.PlotCurveItem] = []
         self._label_pool: list[pg.TextItem] = []
+        # A child timer: it dies with the widget, so no turn runs on a deleted view.
+        self._prepare_timer = QTimer(self)
+        self._prepare_timer.setInterval(0)
+        self._prepare_timer.timeout.connect(self._prepare_one)
         self._lanes: list[LaneInfo] = []
         self._size = (1, 1)
         self.graphics.scene().sigMouseMoved.connect(self._on_scene_mouse_moved)
@@ -233,13 +237,13 @@ class OverlayView(QWidget):
         """On first show, make the items of a typical image one lane per event-loop turn,
         so that opening a result does not pay for them in one long turn."""
         super().showEvent(event)
-        if not self._curve_pool:
-            self._prepare_one(PREPARED_LANES)
+        if not self._curve_pool and not self._prepare_timer.isActive():
+            self._prepare_timer.start()
 
-    def _prepare_one(self, left: int) -> None:
-        if left > 0:
-            self.prepare(len(self._curve_pool) + 1)
-            QTimer.singleShot(0, lambda: self._prepare_one(left - 1))
+    def _prepare_one(self) -> None:
+        self.prepare(len(self._curve_pool) + 1)
+        if len(self._curve_pool) >= PREPARED_LANES:
+            self._prepare_timer.stop()
 
     def _grow_pool(self, curves: int, labels: int) -> None:
         """Make items until there are ``curves`` halo/curve pairs and ``labels`` names; the
