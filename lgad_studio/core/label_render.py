@@ -4,7 +4,7 @@ One function draws the labels the teacher trains on (``core/training/data.py``),
 the ``laneseg_label_w16`` masks written next to a CULane dataset and the editor's
 label-map overlay (through ``formats.culane_lines.render_label_map``). The splines
 of all lanes of an image are computed in one vectorised pass
-(:func:`~lgad_studio.core.spline_batch.batch_curve`, bit-identical to
+(:func:`~lgad_studio.core.spline_batch.batch_curve_xy`, bit-identical to
 ``geometry.spline_points`` lane by lane), so the label is the same pixels as
 drawing the lanes one by one.
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from lgad_studio.core.spline_batch import batch_curve
+from lgad_studio.core.spline_batch import batch_curve_xy
 
 # Spline samples per segment of a drawn label: a few pixels apart, the chords stay
 # within a hundredth of a pixel of the curve (drawing thousands of sub-pixel thick
@@ -44,11 +44,14 @@ def draw_lane_labels(
     if not lanes:
         return canvas
     pts = [np.asarray(p, dtype=np.float32).reshape(-1, 2) for p in lanes]
-    xs, ys, sizes = batch_curve(pts, samples_per_segment=MASK_SAMPLES_PER_SEGMENT)
-    curve = np.stack([xs, ys], axis=1)
+    curve, sizes = batch_curve_xy(pts, samples_per_segment=MASK_SAMPLES_PER_SEGMENT)
     finite = np.isfinite(curve).all(axis=1)
-    kept = np.add.reduceat(finite.astype(np.intp), np.cumsum(sizes) - sizes)
-    pixels = np.round(curve[finite].astype(np.float64) * scale).astype(np.int32)
+    if finite.all():  # the common case: no repeated vertices
+        kept = sizes
+    else:
+        kept = np.add.reduceat(finite.astype(np.intp), np.cumsum(sizes) - sizes)
+        curve = curve[finite]
+    pixels = np.round(curve.astype(np.float64) * scale).astype(np.int32)
     ends = np.cumsum(kept).tolist()
     start = 0
     for end, slot in zip(ends, slots, strict=True):

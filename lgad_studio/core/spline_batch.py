@@ -27,23 +27,33 @@ def batch_curve(
     Returns ``float32 (T,)`` x and y and each lane's sample count ``int64 (L,)``
     (``(N - 1) * samples_per_segment + 1`` for ``N >= 3``, ``N`` for 2 points).
     """
+    curve, sizes = batch_curve_xy(pts, samples_per_segment=samples_per_segment)
+    return curve[:, 0], curve[:, 1], sizes
+
+
+def batch_curve_xy(
+    pts: list[np.ndarray], *, samples_per_segment: int = SAMPLES_PER_SEGMENT
+) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`batch_curve`, the samples as one ``float32 (T, 2)`` array."""
     n = np.array([len(p) for p in pts], dtype=np.int64)
-    if not len(n):
-        return np.zeros(0, np.float32), np.zeros(0, np.float32), n
     is_long = n >= 3
-    segments = np.where(is_long, n - 1, 0)
-    sizes = np.where(is_long, segments * samples_per_segment + 1, n)
-    long = np.flatnonzero(is_long).tolist()
+    sizes = np.where(is_long, (n - 1) * samples_per_segment + 1, n)
+    long = [p for p in pts if len(p) >= 3]
     if long:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            xs, ys = _batch_splines([pts[i] for i in long], samples_per_segment)
-    else:
-        xs = ys = np.zeros(0, dtype=np.float32)
-    # After each lane's samples: its last vertex (a spline) or both vertices (2 points).
-    tails = [p[-1:] if long_ else p for p, long_ in zip(pts, is_long.tolist(), strict=True)]
-    where = np.repeat(np.cumsum(segments * samples_per_segment), n - (n - 1) * is_long)
-    tail = np.concatenate(tails)
-    return np.insert(xs, where, tail[:, 0]), np.insert(ys, where, tail[:, 1]), sizes
+            xy = _batch_splines(long, samples_per_segment).T  # (S * samples, 2)
+    # Each lane's samples, then its last vertex (a spline), or both vertices (2 points).
+    pieces: list[np.ndarray] = []
+    start = 0
+    for p in pts:
+        if len(p) >= 3:
+            end = start + (len(p) - 1) * samples_per_segment
+            pieces += (xy[start:end], p[-1:])
+            start = end
+        else:
+            pieces.append(p)
+    curve = np.concatenate(pieces) if pieces else np.zeros((0, 2), dtype=np.float32)
+    return curve, sizes
 
 
 def batch_spline_points(
@@ -54,13 +64,12 @@ def batch_spline_points(
     if not lanes:
         return []
     pts = [np.asarray(p, dtype=np.float32).reshape(-1, 2) for p in lanes]
-    xs, ys, sizes = batch_curve(pts, samples_per_segment=samples_per_segment)
-    both = np.stack([xs, ys], axis=1)
-    return np.split(both, np.cumsum(sizes)[:-1])
+    curve, sizes = batch_curve_xy(pts, samples_per_segment=samples_per_segment)
+    return np.split(curve, np.cumsum(sizes)[:-1])
 
 
-def _batch_splines(pts: list[np.ndarray], per_segment: int) -> tuple[np.ndarray, np.ndarray]:
-    """``float32 (S * per_segment,)`` x and y: the samples of every segment of every lane."""
+def _batch_splines(pts: list[np.ndarray], per_segment: int) -> np.ndarray:
+    """``float32 (2, S * per_segment)``: x and y of the samples of every segment of every lane."""
     a, b, c, d, h = batch_coefficients(pts)
     k = np.arange(per_segment, dtype=np.float64)
     t = (h / per_segment)[:, None] * k[None, :]  # (segments, samples)
@@ -73,8 +82,7 @@ def _batch_splines(pts: list[np.ndarray], per_segment: int) -> tuple[np.ndarray,
     out += term
     np.multiply(dx, np.power(t, 3), out=term)
     out += term
-    samples = out.astype(np.float32)  # (2, segments, samples)
-    return samples[0].ravel(), samples[1].ravel()
+    return out.astype(np.float32).reshape(2, -1)  # x and y, segment after segment
 
 
 # Up to this many lanes the Thomas sweep runs lane by lane on Python floats (an image's
@@ -105,39 +113,35 @@ def batch_coefficients(pts: list[np.ndarray]) -> tuple[np.ndarray, ...]:
 def _second_derivatives_by_lane(h: np.ndarray, slope: np.ndarray, n_seg: np.ndarray):
     """Like :func:`_second_derivatives`, one lane after the other on Python floats, as
     ``geometry._thomas`` (NumPy scalars, which give inf/NaN, where a float would divide by 0)."""
-    nodes: list[list[float]] = []
-    start = 0
-    first = (2.0 * (h[:-1] + h[1:])).tolist(), (6.0 * (slope[1:] - slope[:-1])).tolist()
+    starts: list[list] = [[], []]  # M at each segment's start, x and y
+    ends: list[list] = [[], []]  # M at each segment's end
     hs = h.tolist()
+    B_all = (2.0 * (h[:-1] + h[1:])).tolist()
+    D_all = (6.0 * (slope[1:] - slope[:-1])).T.tolist()
+    start = 0
     for segments in n_seg.tolist():
         end = start + segments
         # the lane's system: A, C the inner segment lengths, B and D from neighbouring segments
-        A, C = hs[start : end - 1], hs[start + 1 : end]
-        B, D = first[0][start : end - 1], first[1][start : end - 1]
+        system = (
+            hs[start : end - 1], B_all[start : end - 1], hs[start + 1 : end],
+            D_all[0][start : end - 1], D_all[1][start : end - 1],
+        )  # fmt: skip
         try:
-            nodes += _thomas_both_axes(A, B, C, D)
+            axes = _thomas_both_axes(*system)
         except ZeroDivisionError:
-            scalars = [[np.float64(v) for v in row] for row in D]
-            nodes += _thomas_both_axes(
-                [np.float64(v) for v in A], [np.float64(v) for v in B],
-                [np.float64(v) for v in C], scalars,
-            )  # fmt: skip
+            axes = _thomas_both_axes(*([np.float64(v) for v in q] for q in system))
+        for axis, m in enumerate(axes):
+            starts[axis] += m[:-1]
+            ends[axis] += m[1:]
         start = end
-    M = np.array(nodes, dtype=np.float64).reshape(-1, 2)
-    last = np.cumsum(n_seg + 1) - 1  # each lane's last node
-    keep = np.ones(len(M), dtype=bool)
-    keep[last] = False
-    first_node = np.ones(len(M), dtype=bool)
-    first_node[last - n_seg] = False
-    return M[keep], M[first_node]
+    return np.array(starts, dtype=np.float64).T, np.array(ends, dtype=np.float64).T
 
 
-def _thomas_both_axes(A: list, B: list, C: list, D: list) -> list[list[float]]:
-    """Second derivatives at every node of one lane, ``[[Mx, My], ...]`` (0 at both ends):
+def _thomas_both_axes(A: list, B: list, C: list, Dx: list, Dy: list) -> tuple[list, list]:
+    """Second derivatives at every node of one lane, x and y (0 at both ends):
     ``geometry._thomas``'s operations, both axes in one sweep."""
     n = len(B) + 2
-    c = list(C)
-    dx, dy = [row[0] for row in D], [row[1] for row in D]
+    c, dx, dy = list(C), list(Dx), list(Dy)
     c[0] = c[0] / B[0]
     dx[0] = dx[0] / B[0]
     dy[0] = dy[0] / B[0]
@@ -151,7 +155,7 @@ def _thomas_both_axes(A: list, B: list, C: list, D: list) -> list[list[float]]:
     for i in range(n - 4, -1, -1):
         mx[i + 1] = dx[i] - c[i] * mx[i + 2]
         my[i + 1] = dy[i] - c[i] * my[i + 2]
-    return [[0.0, 0.0]] + [[x, y] for x, y in zip(mx[1:-1], my[1:-1], strict=True)] + [[0.0, 0.0]]
+    return mx, my
 
 
 def _second_derivatives(h: np.ndarray, slope: np.ndarray, n_seg: np.ndarray):

@@ -78,6 +78,17 @@ def _source_line(line: str) -> str | None:
 
 
 def _parse_lane_fields(fields: list[str]) -> np.ndarray:
+    try:  # the common case, without a Python loop: every field a finite number, in pairs
+        values = list(map(float, fields))
+    except ValueError:
+        values = None
+    if values is not None and len(values) % 2 == 0 and all(map(math.isfinite, values)):
+        return np.array(values, dtype=np.float64).reshape(-1, 2)
+    return _parse_lane_fields_checked(fields)
+
+
+def _parse_lane_fields_checked(fields: list[str]) -> np.ndarray:
+    """Field by field, to name the first bad one."""
     values = []
     for col, tok in enumerate(fields, start=1):
         try:
