@@ -11,17 +11,24 @@ Each item is a dict of CPU tensors, collated into batches by the DataLoader:
 Why this shape (``docs/adr/data-pipeline.md``): at CULane scale a per-process cache
 of resized images grows without bound (0.77 MB per image at 800x288, 68 GB for the
 training set in every worker), so images are decoded on the fly, at reduced scale
-when the input size allows (OpenCV's ``IMREAD_REDUCED_COLOR_2/4/8``: a 1640x590
-JPEG decodes straight to 820x295 for an 800x288 input, or 205x74 for 200x72), then
-area-resized. Workers never convert to float: batches travel as ``uint8`` (4x less
-to copy and pin), and :func:`prepare_batch` normalises and jitters them on the
-device inside the step.
+when the input size allows (OpenCV's ``IMREAD_REDUCED_*_2/4/8``: a 1640x590
+JPEG decodes straight to 820x295 for an 800x288 input, or 205x74 for 200x72), and
+straight to RGB (``IMREAD_COLOR_RGB``: the same pixels as BGR then ``cvtColor``);
+the small resize left, the flip and the affine are then one ``warpAffine``.
+Workers never convert to float: batches travel as ``uint8`` (4x less to copy and
+pin), and :func:`prepare_batch` normalises and jitters them on the device inside
+the step.
 
 Items are addressed by ``(index, epoch)`` keys (:class:`EpochSampler` yields them),
 so augmentation is drawn from ``(seed, epoch, index)`` and differs from epoch to
 epoch with any number of (persistent) workers, and stays reproducible. Labels are
 rendered from each entry's :class:`LaneSet`, never read from ``laneseg_label_w16``,
 so lanes edited in the studio train immediately and augmentation moves lanes, not pixels.
+Per item the lanes travel as plain arrays (:class:`.sample_lanes.SampleLanes`: the
+same operations as ``LaneSet.scaled``/``mirrored`` and ``augment.move_lanes``) and
+all lanes' splines are solved in one pass (``core/label_render.py``), so an item is
+bit-identical to the earlier lane-by-lane path at about 10 % less time
+(``benchmarks/data_pipeline.py``; the decode and the warp are two thirds of it).
 """
 
 from __future__ import annotations
