@@ -46,6 +46,7 @@ def test_a_saved_result_opens_and_shows_its_images(qtbot, demo_root: Path, tmp_p
             tab.open_result(saved)
         loaded = opened.args[0]
         assert loaded.entries == result.entries and tab.result is loaded
+        assert tab.progress.bar.value() == tab.progress.bar.maximum() > 0  # complete, not 0 %
         total = result.checkpoints[0].by_category()["total"]
         assert [tab.table.value("total", 0, m) for m in ("tp", "fp", "fn")] == [
             total.tp, total.fp, total.fn,

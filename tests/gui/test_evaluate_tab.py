@@ -92,6 +92,12 @@ def test_images_sort_by_fn_and_show_coloured_lanes_with_iou_on_hover(qtbot, eval
     by_entry = {i.entry: i for i in tab.result.checkpoints[0].images}
     fns = [by_entry[e].result.fn for e in order]
     assert fns == sorted(fns, reverse=True) and len(order) == 9
+    model = tab.image_list.model_
+    align = Qt.ItemDataRole.TextAlignmentRole
+    assert model.data(model.index(0, 0), align) is None  # names left, numbers right
+    assert model.data(model.index(0, 5), align) == int(
+        (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value
+    )
     tab.image_list.sort_by("F1")
     f1s = [by_entry[e].f1 for e in tab.image_list.entries_in_view_order()]
     assert f1s == sorted(f1s)
@@ -128,6 +134,29 @@ def test_images_sort_by_fn_and_show_coloured_lanes_with_iou_on_hover(qtbot, eval
     with qtbot.waitSignal(tab.fix_labels_requested) as fix:
         qtbot.mouseClick(tab.fix_button, Qt.MouseButton.LeftButton)
     assert fix.args == [entry]
+
+
+def test_switching_checkpoints_shows_the_selected_image_once(qtbot, evaluated, monkeypatch) -> None:
+    """The list keeps the selected image across checkpoints and the tab reads it once."""
+    tab, _paths = evaluated
+    entry = tab.image_list.entries_in_view_order()[3]
+    tab.image_list.select_entry(entry)
+    qtbot.waitUntil(lambda: entry in tab.entry_label.text(), timeout=30_000)
+    submitted = []
+    submit = tab.runner.submit
+
+    def counting(name, *args, **kwargs):
+        submitted.append(name)
+        return submit(name, *args, **kwargs)
+
+    monkeypatch.setattr(tab.runner, "submit", counting)
+    with qtbot.waitSignal(tab.entry_shown, timeout=30_000) as shown:
+        tab.images_of.setCurrentIndex(1)
+    assert shown.args == [entry] and tab.current_entry() == entry
+    assert [name for name in submitted if name.startswith("show ")] == [f"show {entry}"]
+    tp, fp, fn = tab.result.checkpoints[1].image(entry).counts  # the second checkpoint's lanes
+    roles = [lane.role for lane in tab.overlay.lanes()]
+    assert (roles.count("tp"), roles.count("fp"), roles.count("fn")) == (tp, fp, fn)
 
 
 def test_the_attention_grid_of_the_selected_image(qtbot, evaluated) -> None:
@@ -255,6 +284,44 @@ def test_the_hover_and_the_tooltip_name_the_lane_under_the_cursor(qtbot) -> None
         assert hover.args[0].startswith(expected)
         assert overlay.graphics.toolTip() == hover.args[0] == overlay.hover_label.text()
     assert all(not curve.toolTip() for curve in overlay._curves)  # no competing item tooltips
+
+
+def test_the_next_image_reuses_the_lane_items_and_hides_those_it_does_not_need(qtbot) -> None:
+    """Items are pooled (making them cost most of a switch): a smaller image hides the rest,
+    and what is shown, named and hovered is that image's lanes only."""
+    from lgad_studio.core.metrics.culane import evaluate_image
+    from lgad_studio.gui.evaluate.overlay import COLOURS, OverlayView
+
+    ys = np.arange(589.0, 300.0, -10.0)
+    lanes = [
+        np.stack([x + s * (589 - ys), ys], 1) for x, s in ((150, 0.9), (600, 0.3), (1400, -0.9))
+    ]
+    many = evaluate_image(
+        lanes, [lanes[0] + [4.0, 0.0], lanes[2] + [4.0, 0.0]], image_size=(1640, 590)
+    )
+    few = evaluate_image(lanes[1:2], [], image_size=(1640, 590))
+    overlay = OverlayView()
+    qtbot.addWidget(overlay)
+    overlay.resize(900, 400)
+    overlay.show()
+    qtbot.waitExposed(overlay)
+    image = np.zeros((590, 1640, 3), np.uint8)
+    overlay.show_image(image, many)
+    items = len(overlay.view.addedItems)
+    overlay.show_image(image, few)
+    assert len(overlay.view.addedItems) == items  # nothing made, nothing leaked
+    (only,) = overlay.lanes()
+    assert (only.role, only.name) == ("fn", "G1")
+    assert overlay.label_positions() == {"G1": pytest.approx((600.0, 589.0))}
+    shown = [c for c in overlay._curve_pool if c.isVisible()]
+    assert shown == overlay._curves and len(shown) == 1
+    assert shown[0].opts["pen"].color().name().upper() == COLOURS["fn"].upper()
+    assert sum(label.isVisible() for label in overlay._label_pool) == 1
+    x, y = (float(v) for v in lanes[0][len(ys) // 2])
+    assert overlay.lane_at(x, y, tolerance=3.0) is None  # the first image's lane is gone
+    overlay.show_image(image, many)
+    assert len(overlay.lanes()) == 5 and len(overlay.view.addedItems) == items
+    assert overlay.lane_at(x, y, tolerance=3.0).name == "G1"
 
 
 def test_a_model_that_found_nothing_scores_zero_not_a_dash(qtbot, tmp_path) -> None:

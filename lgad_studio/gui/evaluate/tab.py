@@ -247,7 +247,9 @@ class EvaluateTab(ResultFiles, QWidget):
         self._first_view = first_view
         if result.is_of(self.dataset):
             result.attach(self.dataset)  # the labels the editor edits
-        self.progress.stop(f"Evaluated {len(result.entries)} images of {result.split}")
+        self.progress.stop(
+            f"Evaluated {len(result.entries)} images of {result.split}", complete=True
+        )
         self.table.set_result(result)
         self._fit_table()
         self.images_of.blockSignals(True)

@@ -33,6 +33,8 @@ IMAGE_COLUMNS = ("Image", "Category", "F1", "TP", "FP", "FN")
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
 _VALUE = int(VALUE_ROLE.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
 NOTHING_FOUND_TIP = (
@@ -207,6 +209,8 @@ class ImageTableModel(QAbstractTableModel):
         # Qt asks seven roles per visible cell on every paint: answer the unused ones first,
         # with plain int comparisons (an enum comparison costs more than the answer).
         if role != _DISPLAY and role != _VALUE and role != _TOOLTIP:
+            if role == _ALIGN and index.column() >= 2:
+                return _RIGHT  # numbers, as in the score table
             return None
         if not index.isValid():
             return None
@@ -291,19 +295,36 @@ class ImageList(QTableView):
         self.verticalHeader().setVisible(False)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideLeft)  # the file name is the telling end
+        # Scroll bars that never appear or vanish: filling the list with a full test set then
+        # changes no layout (each change re-lays and repaints the whole window, several times).
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in range(1, len(IMAGE_COLUMNS)):
-            # Interactive, not ResizeToContents: that would measure every row of the model.
+        # Interactive, not ResizeToContents (that would measure every row of the model), and
+        # as narrow as their values, so that the image's name keeps the width on a laptop.
+        metrics, pad = (
+            header.fontMetrics(),
+            2 * self.style().pixelMetric(self.style().PixelMetric.PM_HeaderMargin),
+        )
+        widest = {"Category": "normal", "F1": "100.0"}
+        for c, title in enumerate(IMAGE_COLUMNS[1:], start=1):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(c, 64 if c > 1 else 80)
+            text = max(widest.get(title, "0000"), title, key=metrics.horizontalAdvance)
+            header.resizeSection(c, metrics.horizontalAdvance(text) + pad + 12)
         self.selectionModel().currentRowChanged.connect(self._on_selection_current_row_changed)
 
     def set_evaluation(self, evaluation: CheckpointEvaluation | None) -> None:
+        """Show another evaluation, keeping the selected image selected (without announcing
+        it again: the caller shows it once)."""
         current = self.current_entry()
         self.model_.set_evaluation(evaluation)
         if current is not None:
-            self.select_entry(current)
+            blocked = self.blockSignals(True)
+            try:
+                self.select_entry(current)
+            finally:
+                self.blockSignals(blocked)
 
     def row_count(self) -> int:
         return self.model_.rowCount()

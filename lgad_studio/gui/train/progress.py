@@ -77,12 +77,15 @@ class ProgressPanel(QWidget):
         what = f" · {message}" if message else ""
         self.label.setText(f"{done} / {total}{what}{self._rate}{eta}")
 
-    def stop(self, text: str, *, reset: bool = False) -> None:
-        """Show ``text``; ``reset`` empties the bar (a cancelled or failed job is not at 63 %)."""
+    def stop(self, text: str, *, reset: bool = False, complete: bool = False) -> None:
+        """Show ``text``; ``reset`` empties the bar (a cancelled or failed job is not at 63 %),
+        ``complete`` fills it (a result opened from a file is complete, not at 0 %)."""
         if self.bar.maximum() == 0:
             self.bar.setRange(0, 1)
         if reset:
             self.bar.reset()
+        elif complete:
+            self.bar.setValue(self.bar.maximum())
         self.label.setText(text)
 
     def eta_text(self) -> str:
