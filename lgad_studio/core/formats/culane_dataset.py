@@ -14,6 +14,8 @@ the editor survives a save); otherwise the automatic rule of METHOD.md section 3
 from __future__ import annotations
 
 import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +70,7 @@ class CulaneDataset(LinesTxtDataset):
         if not is_culane_root(self.root):
             raise DatasetError(f"{self.root}: expected a CULane root with list/*.txt")
         self._list_dir = self.root / LIST_DIR
+        self._gt_paths = [(name, self._list_dir / name) for name in ("train_gt.txt", "val_gt.txt")]
         self._gt: dict[str, _GtFile] = {}
         self._categories: dict[str, str] | None = None
         self._read_meta()
@@ -127,7 +130,9 @@ class CulaneDataset(LinesTxtDataset):
     # -- existence flags ------------------------------------------------------------------
     def _gt_file(self, name: str) -> _GtFile:
         path = self._list_dir / name
-        signature = _signature(path)
+        return self._gt_file_at(path, name, _signature(path))
+
+    def _gt_file_at(self, path: Path, name: str, signature: tuple[int, int, int]) -> _GtFile:
         cached = self._gt.get(name)
         if cached is not None and cached.signature == signature:
             return cached
@@ -142,10 +147,11 @@ class CulaneDataset(LinesTxtDataset):
     def existence(self, entry: str) -> tuple[int, int, int, int] | None:
         """The entry's flags in ``train_gt.txt`` or ``val_gt.txt``; ``None`` when in neither."""
         entry = normalize_entry(entry)
-        for name in ("train_gt.txt", "val_gt.txt"):
-            if not (self._list_dir / name).is_file():
+        for name, path in self._gt_paths:
+            signature = _file_signature(path)  # one stat a call: the loader asks once per item
+            if signature is None:
                 continue
-            gt = self._gt_file(name)
+            gt = self._gt_file_at(path, name, signature)
             position = gt.index.get(entry)
             if position is not None:
                 return tuple(int(f) for f in gt.lines[position].split()[2:6])  # type: ignore[return-value]
@@ -197,6 +203,15 @@ def _left_to_right(lanes: LaneSet) -> bool:
 def _signature(path: Path) -> tuple[int, int, int]:
     st = path.stat()
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _file_signature(path: Path) -> tuple[int, int, int] | None:
+    """:func:`_signature` of a regular file; ``None`` where ``path.is_file()`` is False."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def _test_split_key(path: Path) -> tuple[int, str]:

@@ -17,10 +17,10 @@ import numpy as np
 from lgad_studio.core.atomic import atomic_write_bytes, atomic_write_text
 from lgad_studio.core.errors import LabelFormatError, Problem, raise_or_record
 from lgad_studio.core.formats.textio import read_label_text
+from lgad_studio.core.label_render import draw_lane_labels
 from lgad_studio.core.lanes import CULANE_SIZE, Lane, LaneSet
 
 MASK_LINE_WIDTH = 16
-MASK_SAMPLES_PER_SEGMENT = 5
 
 
 def parse_lines_text(
@@ -78,6 +78,17 @@ def _source_line(line: str) -> str | None:
 
 
 def _parse_lane_fields(fields: list[str]) -> np.ndarray:
+    try:  # the common case, without a Python loop: every field a finite number, in pairs
+        values = list(map(float, fields))
+    except ValueError:
+        values = None
+    if values is not None and len(values) % 2 == 0 and all(map(math.isfinite, values)):
+        return np.array(values, dtype=np.float64).reshape(-1, 2)
+    return _parse_lane_fields_checked(fields)
+
+
+def _parse_lane_fields_checked(fields: list[str]) -> np.ndarray:
+    """Field by field, to name the first bad one."""
     values = []
     for col, tok in enumerate(fields, start=1):
         try:
@@ -162,29 +173,27 @@ def render_label_map(
 ) -> np.ndarray:
     """The segmentation label of ``lanes``: ``uint8 (H, W)``, 0 background, slot values 1-4.
 
-    Each slotted lane is drawn as a polyline through its evaluator spline,
-    sampled ``MASK_SAMPLES_PER_SEGMENT`` times per segment (a few pixels apart: the
-    chords stay within a hundredth of a pixel of the curve, and drawing thousands of
-    sub-pixel thick segments cost 5x more), ``line_width`` pixels wide, in the frame of ``size`` (default the lane set's
-    image size; points are scaled when they differ). Unslotted lanes are not drawn.
+    Each slotted lane of 2 or more points is drawn, in slot order, as a polyline
+    through its evaluator spline, sampled ``MASK_SAMPLES_PER_SEGMENT`` times per
+    segment, ``line_width`` pixels wide, in the frame of ``size`` (default the lane
+    set's image size; points are scaled when they differ); see
+    :func:`lgad_studio.core.label_render.draw_lane_labels`. Unslotted lanes are not drawn.
     """
-    from lgad_studio.core.geometry import finite_points, spline_points
-
     width, height = size or lanes.image_size
     sx = width / lanes.image_size[0]
     sy = height / lanes.image_size[1]
-    canvas = np.zeros((height, width), dtype=np.uint8)
-    for lane in lanes.in_slot_order():
-        if lane.slot is None or len(lane) < 2:
-            continue
-        curve = spline_points(lane.points, samples_per_segment=MASK_SAMPLES_PER_SEGMENT)
-        curve = finite_points(curve).astype(np.float64) * (sx, sy)
-        pts = np.round(curve).astype(np.int32).reshape(-1, 1, 2)
-        thickness = max(1, round(line_width * (sx + sy) / 2))
-        cv2.polylines(
-            canvas, [pts], False, int(lane.slot), thickness=thickness, lineType=cv2.LINE_8
-        )
-    return canvas
+    drawn = sorted((ln for ln in lanes if ln.slot is not None and len(ln) >= 2), key=_slot)
+    return draw_lane_labels(
+        [ln.points for ln in drawn],
+        [ln.slot for ln in drawn],
+        size=(width, height),
+        thickness=max(1, round(line_width * (sx + sy) / 2)),
+        scale=(sx, sy),
+    )
+
+
+def _slot(lane: Lane) -> int:
+    return lane.slot
 
 
 def write_label_map(path: str | Path, lanes: LaneSet, *, line_width: int = MASK_LINE_WIDTH) -> None:

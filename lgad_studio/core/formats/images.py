@@ -41,6 +41,12 @@ def read_image_bgr(path: str | Path, *, flags: int = cv2.IMREAD_COLOR) -> np.nda
     ``flags`` may ask OpenCV for a reduced decode (``cv2.IMREAD_REDUCED_COLOR_2/4/8``:
     JPEGs are then scaled while decoding, several times faster than a full decode).
     """
+    return read_image(path, flags=flags)
+
+
+def read_image(path: str | Path, *, flags: int) -> np.ndarray:
+    """The image at ``path`` decoded with OpenCV's ``imdecode`` ``flags`` (e.g.
+    ``cv2.IMREAD_REDUCED_GRAYSCALE_2 | cv2.IMREAD_COLOR_RGB``: RGB at half size)."""
     path = Path(path)
     data = read_file_bytes(path, what="image", missing="image file is missing")
     image = cv2.imdecode(data, flags) if data.size else None

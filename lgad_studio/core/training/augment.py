@@ -89,9 +89,12 @@ def flip_matrix(width: int) -> np.ndarray:
 
 def compose(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
     """The ``2x3`` affine that applies ``inner`` first, then ``outer``."""
-    a = np.vstack([outer, [0.0, 0.0, 1.0]])
-    b = np.vstack([inner, [0.0, 0.0, 1.0]])
+    a = np.concatenate((outer, _AFFINE_ROW))
+    b = np.concatenate((inner, _AFFINE_ROW))
     return (a @ b)[:2]
+
+
+_AFFINE_ROW = np.array([[0.0, 0.0, 1.0]])  # the last row of a 2D affine as a 3x3 matrix
 
 
 def move_lanes(lanes: LaneSet, flipped: bool, matrix: np.ndarray) -> LaneSet:

@@ -133,3 +133,23 @@ def test_validation_subset_is_seeded_spread_and_ordered() -> None:
     assert max(int(e[5:10]) for e in a) > 500  # not the first frames of the split
     assert validation_subset(entries, None, 0) == entries
     assert validation_subset(entries, 5000, 0) == entries and validation_subset(entries, 0, 0) == []
+
+
+@pytest.mark.parametrize("suffix", [".jpg", ".png"])
+def test_rgb_decoding_is_the_bgr_decode_channel_swapped(tmp_path: Path, suffix: str) -> None:
+    """Items decode straight to RGB: the same pixels as the BGR decode then ``cvtColor``."""
+    import cv2
+
+    from lgad_studio.core.formats.images import read_image, read_image_bgr
+    from lgad_studio.core.training.data import _RGB_FLAGS
+
+    rng = np.random.default_rng(0)
+    image = cv2.GaussianBlur(rng.integers(0, 256, (590, 1640, 3), dtype=np.uint8), (9, 9), 3)
+    path = tmp_path / f"frame{suffix}"
+    cv2.imwrite(str(path), image)
+    bgr_flags = {1: cv2.IMREAD_COLOR, 2: cv2.IMREAD_REDUCED_COLOR_2}
+    bgr_flags |= {4: cv2.IMREAD_REDUCED_COLOR_4, 8: cv2.IMREAD_REDUCED_COLOR_8}
+    for f, flags in bgr_flags.items():
+        expected = cv2.cvtColor(read_image_bgr(path, flags=flags), cv2.COLOR_BGR2RGB)
+        got = read_image(path, flags=_RGB_FLAGS[f])
+        assert got.shape == expected.shape and np.array_equal(got, expected), f
