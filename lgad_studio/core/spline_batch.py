@@ -27,8 +27,23 @@ def batch_curve(
     Returns ``float32 (T,)`` x and y and each lane's sample count ``int64 (L,)``
     (``(N - 1) * samples_per_segment + 1`` for ``N >= 3``, ``N`` for 2 points).
     """
-    curve, sizes = batch_curve_xy(pts, samples_per_segment=samples_per_segment)
-    return curve[:, 0], curve[:, 1], sizes
+    n = np.array([len(p) for p in pts], dtype=np.int64)
+    is_long = n >= 3
+    segments = np.where(is_long, n - 1, 0)
+    sizes = np.where(is_long, segments * samples_per_segment + 1, n)
+    long = [p for p in pts if len(p) >= 3]
+    if long:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            xs, ys = _batch_splines(long, samples_per_segment)  # (S * samples,) each
+    else:
+        xs = ys = np.zeros(0, dtype=np.float32)
+    # After each lane's samples: its last vertex (a spline) or both vertices (2 points),
+    # inserted in one call per axis (a metric batch holds hundreds of lanes: no per-lane
+    # slicing, and x and y stay contiguous for what follows).
+    tails = [p[-1:] if len(p) >= 3 else p for p in pts]
+    where = np.repeat(np.cumsum(segments * samples_per_segment), n - (n - 1) * is_long)
+    tail = np.concatenate(tails)
+    return np.insert(xs, where, tail[:, 0]), np.insert(ys, where, tail[:, 1]), sizes
 
 
 def batch_curve_xy(
