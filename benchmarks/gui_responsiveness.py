@@ -62,47 +62,46 @@ def tick_until_ended(job, on_tick) -> None:
     """Run the event loop until ``job`` (a ``gui.jobs.Job``) ends, with ``on_tick`` on a
     precise ``TICK_MS`` timer (it stops when ``on_tick`` returns False): the measurement
     loop of the responsiveness benchmarks."""
+    _tick_loop(on_tick, until=job.ended)
+
+
+def _tick_loop(on_tick, *, until=None) -> None:
+    """``on_tick`` every ``TICK_MS`` on a precise timer until it returns False; the event loop
+    runs until the ``until`` signal fires, or without one, until the ticks stop."""
     from PySide6.QtCore import QEventLoop, Qt, QTimer
+
+    loop = QEventLoop()  # not app.quit(): in Qt 6 that closes the top-level windows
 
     def tick() -> None:
         if on_tick() is False:
             timer.stop()
+            if until is None:
+                loop.quit()
 
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.setInterval(TICK_MS)
     timer.timeout.connect(tick)
     timer.start()
-    loop = QEventLoop()  # not app.quit(): in Qt 6 that closes the top-level windows
-    job.ended.connect(loop.quit)
+    if until is not None:
+        until.connect(loop.quit)
     loop.exec()
     timer.stop()
 
 
 def _idle_lateness(seconds: float) -> np.ndarray:
     """Lateness of the same 10 ms timer with the window shown and no job: the machine's noise."""
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
-
-    loop = QEventLoop()  # not app.quit(): in Qt 6 that closes the top-level windows
-
     late: list[float] = []
     state = {"last": None, "start": time.perf_counter()}
 
-    def on_tick() -> None:
+    def on_tick() -> bool:
         now = time.perf_counter()
         if state["last"] is not None:
             late.append(max(0.0, (now - state["last"]) * 1000.0 - TICK_MS))
         state["last"] = now
-        if now - state["start"] >= seconds:
-            timer.stop()
-            loop.quit()
+        return now - state["start"] < seconds
 
-    timer = QTimer()
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.setInterval(TICK_MS)
-    timer.timeout.connect(on_tick)
-    timer.start()
-    loop.exec()
+    _tick_loop(on_tick)
     return np.asarray(late)
 
 

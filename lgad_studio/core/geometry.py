@@ -62,18 +62,27 @@ def _natural_spline_coefficients(p: np.ndarray) -> tuple[np.ndarray, ...]:
     B = 2.0 * (h[:-1] + h[1:])
     C = h[1:].copy()
     D = 6.0 * (slope[1:] - slope[:-1])  # (n-2, 2)
-    try:
-        # Python floats: the same IEEE double operations in the same order as the
-        # C++ code, several times faster than NumPy scalar indexing...
-        M = _thomas(A.tolist(), B.tolist(), C.tolist(), [D[:, 0].tolist(), D[:, 1].tolist()])
-    except ZeroDivisionError:
-        # ...but they raise where C++ gives inf/NaN (duplicate vertices): NumPy scalars don't.
-        M = _thomas(list(A), list(B), list(C), [list(D[:, 0]), list(D[:, 1])])
+    M = second_derivatives(A.tolist(), B.tolist(), C.tolist(), [D[:, 0].tolist(), D[:, 1].tolist()])
     a = p[:-1]
     b = slope - (2.0 * h[:, None] * M[:-1] + h[:, None] * M[1:]) / 6.0
     c = M[:-1] / 2.0
     d = (M[1:] - M[:-1]) / (6.0 * h[:, None])
     return a, b, c, d, h
+
+
+def second_derivatives(A: list, B: list, C: list, D_axes: list[list]) -> np.ndarray:
+    """Second derivatives ``(n, 2)`` (0 at both ends) of one lane's tridiagonal system,
+    ``A``, ``B``, ``C`` and each axis of ``D`` given as lists of floats.
+
+    Python floats run the same IEEE double operations in the same order as the C++
+    code, several times faster than NumPy scalar indexing, but they raise where C++
+    gives inf/NaN (duplicate vertices); NumPy scalars are used then.
+    """
+    try:
+        return _thomas(A, B, C, D_axes)
+    except ZeroDivisionError:
+        scalars = [[np.float64(v) for v in q] for q in (A, B, C, *D_axes)]
+        return _thomas(*scalars[:3], scalars[3:])
 
 
 def _thomas(A: list, B: list, C: list, D_axes: list[list]) -> np.ndarray:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lgad_studio.core.geometry import SAMPLES_PER_SEGMENT
+from lgad_studio.core.geometry import SAMPLES_PER_SEGMENT, second_derivatives
 
 
 def batch_curve(
@@ -126,51 +126,24 @@ def batch_coefficients(pts: list[np.ndarray]) -> tuple[np.ndarray, ...]:
 
 
 def _second_derivatives_by_lane(h: np.ndarray, slope: np.ndarray, n_seg: np.ndarray):
-    """Like :func:`_second_derivatives`, one lane after the other on Python floats, as
-    ``geometry._thomas`` (NumPy scalars, which give inf/NaN, where a float would divide by 0)."""
-    starts: list[list] = [[], []]  # M at each segment's start, x and y
-    ends: list[list] = [[], []]  # M at each segment's end
+    """Like :func:`_second_derivatives`, one lane after the other on Python floats
+    (:func:`lgad_studio.core.geometry.second_derivatives`, the one-lane path's solve)."""
     hs = h.tolist()
     B_all = (2.0 * (h[:-1] + h[1:])).tolist()
     D_all = (6.0 * (slope[1:] - slope[:-1])).T.tolist()
+    per_lane = []
     start = 0
     for segments in n_seg.tolist():
         end = start + segments
         # the lane's system: A, C the inner segment lengths, B and D from neighbouring segments
-        system = (
-            hs[start : end - 1], B_all[start : end - 1], hs[start + 1 : end],
-            D_all[0][start : end - 1], D_all[1][start : end - 1],
+        per_lane.append(
+            second_derivatives(
+                hs[start : end - 1], B_all[start : end - 1], hs[start + 1 : end],
+                [D_all[0][start : end - 1], D_all[1][start : end - 1]],
+            )
         )  # fmt: skip
-        try:
-            axes = _thomas_both_axes(*system)
-        except ZeroDivisionError:
-            axes = _thomas_both_axes(*([np.float64(v) for v in q] for q in system))
-        for axis, m in enumerate(axes):
-            starts[axis] += m[:-1]
-            ends[axis] += m[1:]
         start = end
-    return np.array(starts, dtype=np.float64).T, np.array(ends, dtype=np.float64).T
-
-
-def _thomas_both_axes(A: list, B: list, C: list, Dx: list, Dy: list) -> tuple[list, list]:
-    """Second derivatives at every node of one lane, x and y (0 at both ends):
-    ``geometry._thomas``'s operations, both axes in one sweep."""
-    n = len(B) + 2
-    c, dx, dy = list(C), list(Dx), list(Dy)
-    c[0] = c[0] / B[0]
-    dx[0] = dx[0] / B[0]
-    dy[0] = dy[0] / B[0]
-    for i in range(1, n - 2):
-        tmp = B[i] - A[i] * c[i - 1]
-        c[i] = c[i] / tmp
-        dx[i] = (dx[i] - A[i] * dx[i - 1]) / tmp
-        dy[i] = (dy[i] - A[i] * dy[i - 1]) / tmp
-    mx, my = [0.0] * n, [0.0] * n
-    mx[n - 2], my[n - 2] = dx[n - 3], dy[n - 3]
-    for i in range(n - 4, -1, -1):
-        mx[i + 1] = dx[i] - c[i] * mx[i + 2]
-        my[i + 1] = dy[i] - c[i] * my[i + 2]
-    return mx, my
+    return np.concatenate([m[:-1] for m in per_lane]), np.concatenate([m[1:] for m in per_lane])
 
 
 def _second_derivatives(h: np.ndarray, slope: np.ndarray, n_seg: np.ndarray):

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from lgad_studio.core.experiment.plan import BASELINE, MODE_NAMES, ExperimentError
+from lgad_studio.core.experiment.plan import BASELINE, MODE_NAMES, ExperimentError, Preset
 from lgad_studio.core.experiment.stats import Counts, Interval, paired_interval, score
 
 RESULT_FORMAT = "lgad-studio-experiment-run"
@@ -94,8 +94,6 @@ def combine(results: list[dict], *, modes: tuple[str, ...] | None = None) -> Com
 
 def _restricted(result: dict, modes: tuple[str, ...]) -> dict:
     """``result`` as if its experiment had trained only ``modes``."""
-    from lgad_studio.core.experiment.plan import Preset
-
     if BASELINE not in modes:
         raise ExperimentError(f"--modes must include the baseline ({BASELINE!r}) to compare")
     missing = [m for m in modes if m not in result["modes"]]
@@ -214,10 +212,11 @@ def markdown(summary: Summary) -> str:
             )
             + ".",
         ]
+    teachers = [(r["run"], _teacher_f1(r)) for r in c.runs]
     weak = [
-        f"{r['run']} ({100 * r['teacher']['f1']:.1f} %)"
-        for r in c.runs
-        if _teacher_f1(r) is not None and _teacher_f1(r) < WEAK_TEACHER_F1
+        f"{run} ({100 * f1:.1f} %)"
+        for run, f1 in teachers
+        if f1 is not None and f1 < WEAK_TEACHER_F1
     ]
     if weak:
         lines += [

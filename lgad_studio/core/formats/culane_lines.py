@@ -9,6 +9,7 @@ skips the bad line and records a :class:`~lgad_studio.core.errors.Problem`.
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from pathlib import Path
 
 import cv2
@@ -182,7 +183,9 @@ def render_label_map(
     width, height = size or lanes.image_size
     sx = width / lanes.image_size[0]
     sy = height / lanes.image_size[1]
-    drawn = sorted((ln for ln in lanes if ln.slot is not None and len(ln) >= 2), key=_slot)
+    drawn = sorted(
+        (ln for ln in lanes if ln.slot is not None and len(ln) >= 2), key=attrgetter("slot")
+    )
     return draw_lane_labels(
         [ln.points for ln in drawn],
         [ln.slot for ln in drawn],
@@ -190,10 +193,6 @@ def render_label_map(
         thickness=max(1, round(line_width * (sx + sy) / 2)),
         scale=(sx, sy),
     )
-
-
-def _slot(lane: Lane) -> int:
-    return lane.slot
 
 
 def write_label_map(path: str | Path, lanes: LaneSet, *, line_width: int = MASK_LINE_WIDTH) -> None:

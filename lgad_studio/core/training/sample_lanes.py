@@ -12,6 +12,8 @@ gives the :class:`LaneSet` where one is wanted.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from operator import itemgetter
 
 import numpy as np
 
@@ -57,14 +59,18 @@ class SampleLanes:
             image_size=self.size,
         )
 
+    @cached_property
     def _drawn(self) -> list[tuple[int, np.ndarray]]:
-        """``(slot, points)`` of the slotted lanes of 2 or more vertices, in slot order."""
+        """``(slot, points)`` of the slotted lanes of 2 or more vertices, in slot order
+        (asked for the label and the existence flags of every item: kept once made)."""
         pairs = zip(self.slots, self.points, strict=True)
-        return sorted(((s, p) for s, p in pairs if s is not None and len(p) >= 2), key=_first)
+        return sorted(
+            ((s, p) for s, p in pairs if s is not None and len(p) >= 2), key=itemgetter(0)
+        )
 
     def label(self, line_px: int) -> np.ndarray:
         """``uint8 (H, W)`` label, slot values 1-4 (as ``render_label_map`` at ``line_px``)."""
-        drawn = self._drawn()
+        drawn = self._drawn
         return draw_lane_labels(
             [p for _s, p in drawn], [s for s, _p in drawn], size=self.size, thickness=line_px
         )
@@ -72,18 +78,15 @@ class SampleLanes:
     def existence(self, *, margin: float = 0.0) -> np.ndarray:
         """``float32 (4,)``: 1 for each slot whose lane has a vertex in the frame (+ ``margin``)."""
         exist = np.zeros(NUM_SLOTS, dtype=np.float32)
-        drawn = self._drawn()
+        drawn = self._drawn
         if not drawn:
             return exist
         pts = np.concatenate([p for _s, p in drawn])
         x, y = pts[:, 0], pts[:, 1]
         w, h = self.size
         inside = (x >= -margin) & (x < w + margin) & (y >= -margin) & (y < h + margin)
-        starts = np.cumsum([len(p) for _s, p in drawn]) - [len(p) for _s, p in drawn]
+        lengths = [len(p) for _s, p in drawn]
+        starts = np.cumsum(lengths) - lengths
         hit = np.logical_or.reduceat(inside, starts)
         exist[[s - 1 for s, _p in drawn]] = hit
         return exist
-
-
-def _first(pair: tuple) -> int:
-    return pair[0]

@@ -229,10 +229,6 @@ class OverlayView(QWidget):
             for k, item in enumerate(items):
                 item.setVisible(k < used)
 
-    def prepare(self, lanes: int) -> None:
-        """Make the items that an image of ``lanes`` lanes needs, ahead of showing it."""
-        self._grow_pool(lanes, lanes)
-
     def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
         """On first show, make the items of a typical image one lane per event-loop turn,
         so that opening a result does not pay for them in one long turn."""
@@ -241,8 +237,10 @@ class OverlayView(QWidget):
             self._prepare_timer.start()
 
     def _prepare_one(self) -> None:
-        self.prepare(len(self._curve_pool) + 1)
-        if len(self._curve_pool) >= PREPARED_LANES:
+        """Make one more lane's items (halo, curve, name); stop at ``PREPARED_LANES``."""
+        lanes = len(self._curve_pool) + 1
+        self._grow_pool(lanes, lanes)
+        if lanes >= PREPARED_LANES:
             self._prepare_timer.stop()
 
     def _grow_pool(self, curves: int, labels: int) -> None:

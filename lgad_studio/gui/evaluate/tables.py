@@ -303,10 +303,8 @@ class ImageList(QTableView):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         # Interactive, not ResizeToContents (that would measure every row of the model), and
         # as narrow as their values, so that the image's name keeps the width on a laptop.
-        metrics, pad = (
-            header.fontMetrics(),
-            2 * self.style().pixelMetric(self.style().PixelMetric.PM_HeaderMargin),
-        )
+        metrics = header.fontMetrics()
+        pad = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_HeaderMargin)
         widest = {"Category": "normal", "F1": "100.0"}
         for c, title in enumerate(IMAGE_COLUMNS[1:], start=1):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.Interactive)
