@@ -1,11 +1,16 @@
 """The training loader at CULane scale: cost per sample, throughput per worker count, memory.
 
 Builds a CULane-size training list (88,880 entries by default) of hard links to the
-images and labels of a small generated demo set, then prints in one run:
+images and labels of a small generated demo set, then prints in one run, for the
+loader as it decodes every JPEG and again for the loader reading a prepared image
+cache (``lgad-studio prepare-cache``; built here for ``--cache-entries`` entries of
+the list, 0.7 MB each at 800x288):
 
 (a) the loader's cost per training sample at 800x288 with augmentation (decode at
-    reduced scale, resize, flip + affine, label rendering, existence), divided by
-    the cost of a plain full-size ``cv2.imread`` of the same files (target <= 1.2);
+    reduced scale or read from the cache, resize, flip + affine, label rendering,
+    existence), divided by the cost of a plain full-size ``cv2.imread`` of the same
+    files (target <= 1.2); with the cache, also with its pages evicted from the
+    operating system's page cache (``posix_fadvise``), i.e. read from the disk;
 (b) samples/s through a DataLoader with 0, 1 and 2 worker processes;
 (c) the resident memory of the training process tree (main process + workers)
     after 1,000 and after 10,000 samples drawn (target: growth <= 200 MB).
@@ -34,6 +39,8 @@ from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.core.training import TeacherConfig
 from lgad_studio.core.training.data import LaneSamples
 from lgad_studio.core.training.distributed import DistInfo
+from lgad_studio.core.training.image_cache import ImageCache
+from lgad_studio.core.training.image_cache_build import build_image_cache
 from lgad_studio.core.training.setup import make_loader
 
 
@@ -92,6 +99,68 @@ def tree_memory_mb(pid: int) -> tuple[float, float]:
     return rss, pss
 
 
+def evict(path: Path) -> None:
+    """Drop ``path``'s pages from the page cache (clean pages; no privileges needed)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+def cost_ratio(samples, picked, paths, repeats, *, before=None) -> tuple[float, float]:
+    """Median seconds per training sample and per full-size ``imread``, interleaved."""
+    for i, path in zip(picked[:20], paths[:20], strict=True):  # warm both sides alike
+        samples[(i, 1)]
+        cv2.imread(path)
+    imread, loader = [], []
+    for r in range(repeats):
+        imread.append(time_per_item(cv2.imread, paths, 1))
+        if before is not None:
+            before()
+        loader.append(time_per_item(lambda i, e=r: samples[(i, e + 1)], picked, 1))
+    return statistics.median(loader), statistics.median(imread)
+
+
+def throughput_and_memory(samples, config, memory_samples: int, label: str) -> None:
+    """(b) samples/s with 0, 1, 2 workers and (c) the process tree's memory growth."""
+    count = 400
+    for workers in (0, 1, 2):
+        loader_ = make_loader(samples, config.replace(num_workers=workers), DistInfo(),
+                              torch.device("cpu"))  # fmt: skip
+        rates = []
+        for epoch in (1, 2, 3):
+            loader_.sampler.set_epoch(epoch)
+            drawn, t0 = 0, time.perf_counter()
+            for batch in loader_:
+                drawn += len(batch["image"])
+                if drawn >= count:
+                    break
+            rates.append(drawn / (time.perf_counter() - t0))
+        print(f"(b) {label}, {workers} worker(s): {statistics.median(rates):.1f} samples/s "
+              f"(median of 3 x {count})")  # fmt: skip
+        del loader_
+
+    loader_ = make_loader(samples, config.replace(num_workers=2), DistInfo(), torch.device("cpu"))
+    drawn, marks, epoch = 0, {}, 0
+    base = tree_memory_mb(os.getpid())
+    while drawn < memory_samples:
+        epoch += 1
+        loader_.sampler.set_epoch(epoch)
+        for batch in loader_:
+            drawn += len(batch["image"])
+            for mark in (1_000, memory_samples):
+                if drawn >= mark and mark not in marks:
+                    marks[mark] = tree_memory_mb(os.getpid())
+            if drawn >= memory_samples:
+                break
+    (r1, p1), (r2, p2) = marks[1_000], marks[memory_samples]
+    print(f"(c) {label}, process tree (main + 2 workers) before: RSS {base[0]:.0f} MB; after "
+          f"1,000 samples: RSS {r1:.0f} MB (PSS {p1:.0f}); after {memory_samples:,}: RSS "
+          f"{r2:.0f} MB (PSS {p2:.0f}); growth {r2 - r1:+.0f} MB RSS, {p2 - p1:+.0f} MB PSS "
+          f"(target <= 200 MB)")  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=88_880)
@@ -100,6 +169,10 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=200, help="samples timed per repeat in (a)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--memory-samples", type=int, default=10_000)
+    parser.add_argument(
+        "--cache-entries", type=int, default=2_000,
+        help="entries of the list put in the prepared cache for (b) and (c); 0.7 MB each",
+    )  # fmt: skip
     args = parser.parse_args()
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
@@ -111,58 +184,42 @@ def main() -> int:
         entries = dataset.entries("train")
         print(f"CULane-size list: {len(entries)} entries ({args.sources} distinct images, "
               f"hard links) built in {time.perf_counter() - start:.1f} s")  # fmt: skip
-        samples = LaneSamples(dataset, entries, size=size, augment=True, seed=0, line_width=30.0)
+        common = {"size": size, "augment": True, "seed": 0, "line_width": 30.0}
+        samples = LaneSamples(dataset, entries, **common)
         rng = np.random.default_rng(0)
-        picked = rng.choice(len(entries), size=args.samples, replace=False).tolist()
+        order = rng.permutation(len(entries)).tolist()
+        picked = order[: args.samples]
         paths = [str(dataset.image_path(entries[i])) for i in picked]
-        for i in picked[:20]:  # warm the page cache for both sides alike
-            samples[(i, 1)]
-            cv2.imread(paths[picked.index(i)])
-        imread, loader = [], []
-        for r in range(args.repeats):  # interleaved
-            imread.append(time_per_item(cv2.imread, paths, 1))
-            loader.append(time_per_item(lambda i, e=r: samples[(i, e + 1)], picked, 1))
-        a, b = statistics.median(loader), statistics.median(imread)
-        print(f"(a) per training sample at {size[0]}x{size[1]} with augmentation: "
+        a, b = cost_ratio(samples, picked, paths, args.repeats)
+        print(f"(a) decoding, per training sample at {size[0]}x{size[1]} with augmentation: "
               f"{1000 * a:.2f} ms; full-size cv2.imread of the same files: {1000 * b:.2f} ms; "
               f"ratio {a / b:.2f} (target <= 1.2)")  # fmt: skip
 
-        config = TeacherConfig(data=str(root), input_size=size, batch_size=8, seed=0)
-        count = 400
-        for workers in (0, 1, 2):
-            loader_ = make_loader(samples, config.replace(num_workers=workers), DistInfo(),
-                                  torch.device("cpu"))  # fmt: skip
-            rates = []
-            for epoch in (1, 2, 3):
-                loader_.sampler.set_epoch(epoch)
-                drawn, t0 = 0, time.perf_counter()
-                for batch in loader_:
-                    drawn += len(batch["image"])
-                    if drawn >= count:
-                        break
-                rates.append(drawn / (time.perf_counter() - t0))
-            print(f"(b) {workers} worker(s): {statistics.median(rates):.1f} samples/s "
-                  f"(median of 3 x {count})")  # fmt: skip
-            del loader_
+        cached_entries = [entries[i] for i in order[: max(args.cache_entries, args.samples)]]
+        cache_file = Path(tmp) / "train.lgadcache"
+        t0 = time.perf_counter()
+        job = build_image_cache(dataset, cached_entries, size, cache_file)
+        for _ in job:
+            pass
+        built = time.perf_counter() - t0
+        print(f"prepared cache: {len(cached_entries)} images, "
+              f"{cache_file.stat().st_size / 2**30:.2f} GiB, built in {built:.1f} s "
+              f"(1 process)")  # fmt: skip
+        cache = ImageCache(cache_file)
+        with_cache = LaneSamples(dataset, entries, cache=cache.view(entries, size), **common)
+        a, b = cost_ratio(with_cache, picked, paths, args.repeats)
+        print(f"(a) prepared cache in the page cache: {1000 * a:.2f} ms; imread {1000 * b:.2f} ms;"
+              f" ratio {a / b:.2f} (target <= 1.2)")  # fmt: skip
+        a, b = cost_ratio(with_cache, picked, paths, args.repeats, before=lambda: evict(cache_file))
+        print(f"(a) prepared cache read from the disk (pages evicted): {1000 * a:.2f} ms; "
+              f"imread {1000 * b:.2f} ms; ratio {a / b:.2f}")  # fmt: skip
 
-        loader_ = make_loader(
-            samples, config.replace(num_workers=2), DistInfo(), torch.device("cpu")
+        config = TeacherConfig(data=str(root), input_size=size, batch_size=8, seed=0)
+        throughput_and_memory(samples, config, args.memory_samples, "decoding")
+        subset = LaneSamples(
+            dataset, cached_entries, cache=cache.view(cached_entries, size), **common
         )
-        loader_.sampler.set_epoch(1)
-        drawn, marks = 0, {}
-        base = tree_memory_mb(os.getpid())
-        for batch in loader_:
-            drawn += len(batch["image"])
-            for mark in (1_000, args.memory_samples):
-                if drawn >= mark and mark not in marks:
-                    marks[mark] = tree_memory_mb(os.getpid())
-            if drawn >= args.memory_samples:
-                break
-        (r1, p1), (r2, p2) = marks[1_000], marks[args.memory_samples]
-        print(f"(c) process tree (main + 2 workers) before: RSS {base[0]:.0f} MB; after 1,000 "
-              f"samples: RSS {r1:.0f} MB (PSS {p1:.0f}); after {args.memory_samples:,}: RSS "
-              f"{r2:.0f} MB (PSS {p2:.0f}); growth {r2 - r1:+.0f} MB RSS, {p2 - p1:+.0f} MB PSS "
-              f"(target <= 200 MB)")  # fmt: skip
+        throughput_and_memory(subset, config, args.memory_samples, "prepared cache")
     return 0
 
 

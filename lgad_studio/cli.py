@@ -23,6 +23,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "evaluate",
         "CULane F1 or TuSimple accuracy, identical to the official tools; checkpoints on a split",
     ),
+    "prepare-cache": (
+        "prepare_cache",
+        "decode a dataset's images once into a cache file that training reads (--image-cache)",
+    ),
     "train-teacher": ("train_teacher", "train the label-map teacher"),
     "distill": ("distill", "train a student: LGAD, SAD or baseline"),
     "predict": (

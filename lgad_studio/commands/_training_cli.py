@@ -76,6 +76,10 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
         help="DataLoader worker processes (default: 0 on CPU, cores per GPU - 1 on CUDA)",
     )
     parser.add_argument(
+        "--image-cache",
+        help="read decoded images from this cache file (lgad-studio prepare-cache); same samples",
+    )
+    parser.add_argument(
         "--resume", help="continue from this checkpoint (same kind and architecture)"
     )
 
@@ -98,6 +102,8 @@ def build_config(config_cls, args: argparse.Namespace):
         changes["data"] = str(Path(args.data).expanduser())
     if args.out:
         changes["out"] = str(Path(args.out).expanduser())
+    if getattr(args, "image_cache", None):
+        changes["image_cache"] = str(Path(args.image_cache).expanduser())
     config = base.replace(**changes, preview_interval_s=0.0)
     if not config.data:
         raise StudioError("--data is required (or a --config whose 'data' field names the dataset)")

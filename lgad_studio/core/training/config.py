@@ -58,6 +58,9 @@ class TrainConfig:
     threads: int | None = None  # torch CPU threads; None = torch's default
     # DataLoader worker processes; None = 0 on CPU, cores per GPU - 1 (at most 8) on CUDA
     num_workers: int | None = None
+    # a prepared image cache file (`lgad-studio prepare-cache`): decoded images read from one
+    # file instead of decoded per sample; bit-identical samples. None = decode every image.
+    image_cache: str | None = None
     resume: str | None = None  # checkpoint to continue from (same kind and architecture)
     preview_interval_s: float = 1.0  # at most one Preview event per interval; 0 = none
     dist_timeout_min: float = 30.0  # DDP process-group timeout (validation is sharded)

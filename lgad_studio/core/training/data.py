@@ -204,6 +204,7 @@ class LaneSamples(Dataset):
         seed: int = 0,
         line_width: float = 30.0,
         params: AugmentParams | None = None,
+        cache=None,
     ) -> None:
         self.dataset = dataset
         self.entries = list(entries)
@@ -213,6 +214,10 @@ class LaneSamples(Dataset):
         self.line_width = line_width
         self.params = params or AugmentParams()
         self.epoch = 0
+        # a CacheView aligned with entries (core/training/image_cache.py), or None: decode
+        self.cache = cache
+        if cache is not None and len(cache) != len(self.entries):
+            raise ValueError(f"cache rows {len(cache)} != entries {len(self.entries)}")
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -221,9 +226,10 @@ class LaneSamples(Dataset):
         """The samples of every ``world_size``-th entry from ``rank`` (validation under DDP)."""
         if world_size <= 1:
             return self
+        cache = None if self.cache is None else self.cache.subset(slice(rank, None, world_size))
         return LaneSamples(
             self.dataset, self.entries[rank::world_size], size=self.size, augment=self.augment,
-            seed=self.seed, line_width=self.line_width, params=self.params,
+            seed=self.seed, line_width=self.line_width, params=self.params, cache=cache,
         )  # fmt: skip
 
     def set_epoch(self, epoch: int) -> None:
@@ -237,7 +243,10 @@ class LaneSamples(Dataset):
     def _decoded(self, index: int) -> tuple[np.ndarray, SampleLanes, tuple[int, int]]:
         """The reduced-decoded RGB image, the lanes in the input frame, and the stored size."""
         entry = self.entries[index]
-        image, source = decode_reduced(self.dataset, entry, self.size)
+        hit = None
+        if self.cache is not None:  # the same pixels, read instead of decoded
+            hit = self.cache.read(index, self.dataset.image_path(entry))
+        image, source = hit if hit is not None else decode_reduced(self.dataset, entry, self.size)
         lanes = SampleLanes.scaled(self.dataset.read_lanes(entry), source, self.size)
         return image, lanes, source
 

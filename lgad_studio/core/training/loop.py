@@ -192,7 +192,7 @@ class _Engine:
         from lgad_studio.core.training.provenance import default_label_cache, run_info
 
         dataset = self.train_set.dataset
-        return run_info(
+        info = run_info(
             train_entries=self.train_set.entries,
             val_entries=self.val_set.entries,
             device=self.device,
@@ -200,6 +200,15 @@ class _Engine:
             dataset=dataset,
             label_cache=default_label_cache(dataset.root),
         )
+        if self.config.image_cache:  # how many images come from the cache, how many decode
+            info["image_cache"] = {
+                "path": self.config.image_cache,
+                **{
+                    name: samples.cache.coverage(dataset, samples.entries)
+                    for name, samples in (("train", self.train_set), ("val", self.val_set))
+                },
+            }
+        return info
 
     def _lr(self) -> float:
         return float(self.optimizer.param_groups[0]["lr"])

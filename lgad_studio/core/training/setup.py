@@ -33,10 +33,38 @@ def open_splits(config: TrainConfig) -> tuple[LaneSamples, LaneSamples]:
         "seed": config.seed,
         "line_width": config.label_line_width,
     }
+    train_cache = val_cache = None
+    if config.image_cache:
+        train_cache, val_cache = open_image_cache(config, train, val)
     return (
-        LaneSamples(dataset, train, augment=config.augment, **common),
-        LaneSamples(dataset, val, augment=False, **common),
+        LaneSamples(dataset, train, augment=config.augment, cache=train_cache, **common),
+        LaneSamples(dataset, val, augment=False, cache=val_cache, **common),
     )
+
+
+def open_image_cache(config: TrainConfig, train: list[str], val: list[str]):
+    """The cache views of the training and validation entries of ``config.image_cache``.
+
+    A cache that covers none of the training images at this input size is a
+    mistake (another dataset, another size): :class:`ConfigError` naming the file.
+    A partial one is fine; its uncovered or changed images are decoded.
+    """
+    from lgad_studio.core.training.image_cache import CacheError, ImageCache
+
+    try:
+        cache = ImageCache(config.image_cache)
+    except CacheError as exc:
+        raise ConfigError(f"field 'image_cache': {exc}") from None
+    size = tuple(config.input_size)
+    train_view, val_view = cache.view(train, size), cache.view(val, size)
+    if train_view.covered == 0:
+        built = "x".join(str(v) for v in cache.size) or "?"
+        raise ConfigError(
+            f"field 'image_cache': {cache.path} holds none of the {len(train)} training images "
+            f"of {config.data} at {size[0]}x{size[1]} (it was built for {cache.meta.get('dataset')!r} "
+            f"at {built}); rebuild it with `lgad-studio prepare-cache` or leave the field empty"
+        )
+    return train_view, val_view
 
 
 def validation_subset(entries: list[str], limit: int | None, seed: int) -> list[str]:
