@@ -1,4 +1,4 @@
-"""Training samples on top of a :class:`LaneDataset` index, with no float work and no cache.
+"""Training samples on top of a :class:`LaneDataset` index, with no float work and no memory cache.
 
 Each item is a dict of CPU tensors, collated into batches by the DataLoader:
 
@@ -29,6 +29,9 @@ same operations as ``LaneSet.scaled``/``mirrored`` and ``augment.move_lanes``) a
 all lanes' splines are solved in one pass (``core/label_render.py``), so an item is
 bit-identical to the earlier lane-by-lane path at about 10 % less time
 (``benchmarks/data_pipeline.py``; the decode and the warp are two thirds of it).
+With a prepared cache on disk (``cache``, :mod:`.image_cache`) the decoded image is
+read from one file instead, with the same pixels; an image changed since the cache
+was built is decoded as before.
 """
 
 from __future__ import annotations
