@@ -28,7 +28,7 @@ MODE_NAMES = {"none": "baseline", "sad": "SAD", "lgad": "LGAD"}
 BASELINE = "none"
 # Per-run fields that are not settings: where, which seed, on what, how fast.
 _NOT_SETTINGS = ("data", "out", "seed", "teacher", "device", "threads", "num_workers", "resume",
-                 "preview_interval_s", "mode", "tensorboard", "dist_timeout_min")  # fmt: skip
+                 "preview_interval_s", "mode", "tensorboard", "dist_timeout_min", "image_cache")  # fmt: skip
 
 
 class ExperimentError(StudioError, ValueError):

@@ -21,6 +21,7 @@ from lgad_studio.core.experiment import (
     run_experiment,
     summarize,
 )
+from lgad_studio.core.experiment.plan import Preset
 from lgad_studio.core.experiment.presets import get_preset
 from lgad_studio.core.experiment.report import markdown, run_scores
 from lgad_studio.core.experiment.stats import Counts
@@ -185,3 +186,17 @@ def test_runs_of_more_modes_combine_on_the_named_ones_and_datasets_get_their_own
     assert main(["experiment", "--report", str(a), str(b), "--modes", "none", "lgad",
                  "--out", str(tmp_path / "both")]) == 0  # fmt: skip
     assert "3 paired runs" in capsys.readouterr().out
+
+
+def test_the_settings_fingerprint_ignores_where_and_how_fast_and_stays_stable() -> None:
+    """Saved experiments stay resumable and combinable: fields that change no result
+    (paths, workers, the prepared image cache, ...) are not settings, and the default
+    preset's fingerprint is the one its saved plans hold."""
+    preset = get_preset("default")
+    modes = ("none", "lgad")
+    assert preset.fingerprint(modes) == "6ecb3634c14f2d83"  # plan.json of the held-out runs
+    for extra in ({"image_cache": "/ssd/c.lgadcache"}, {"num_workers": 4}, {"tensorboard": True}):
+        moved = Preset(preset.name, {**preset.teacher, **extra}, {**preset.student, **extra})
+        assert moved.fingerprint(modes) == preset.fingerprint(modes), extra
+    changed = Preset(preset.name, {**preset.teacher, "epochs": 10}, preset.student)
+    assert changed.fingerprint(modes) != preset.fingerprint(modes)
