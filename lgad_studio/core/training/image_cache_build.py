@@ -168,7 +168,7 @@ class _Decoder:
 
             self.pool = ProcessPoolExecutor(
                 workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_worker, initargs=(str(dataset.root),),
+                initializer=_init_worker, initargs=(dataset,),
             )  # fmt: skip
         self.window = max(1, workers) * 4
 
@@ -226,14 +226,13 @@ def _decode_stat(dataset, entry: str, size):
 _WORKER_DATASET = None
 
 
-def _init_worker(root: str) -> None:
+def _init_worker(dataset) -> None:
+    """A decoding process: one OpenCV thread, the caller's dataset (pickled once per process)."""
     import cv2
-
-    from lgad_studio.core.formats.dataset import open_dataset
 
     global _WORKER_DATASET
     cv2.setNumThreads(1)
-    _WORKER_DATASET = open_dataset(root)
+    _WORKER_DATASET = dataset
 
 
 def _decode_in_worker(entry: str, size):

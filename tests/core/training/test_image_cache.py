@@ -285,3 +285,20 @@ def test_prepare_cache_command(root, tmp_path, capsys) -> None:
     assert len(ImageCache(out)) == 12
     assert main([*args, "--splits", "train", "nope"]) == 2
     assert "no split(s) ['nope']" in capsys.readouterr().err
+
+
+def test_a_tusimple_dataset_caches_too_with_a_pool(root, tmp_path) -> None:
+    from lgad_studio.cli import main
+
+    tus = tmp_path / "tusimple"
+    assert main(["convert", "--from", "culane", "--to", "tusimple", str(root), str(tus)]) == 0
+    ds = open_dataset(tus)
+    assert ds.kind == "tusimple"
+    entries = ds.entries("train")
+    summary = build(ds, entries, tmp_path / "t.lgadcache", workers=1)
+    assert summary["decoded"] == len(entries) > 0
+    view = ImageCache(tmp_path / "t.lgadcache").view(entries, SIZE)
+    plain = LaneSamples(ds, entries, size=SIZE, augment=True, seed=5)
+    cached = LaneSamples(ds, entries, size=SIZE, augment=True, seed=5, cache=view)
+    assert view.coverage(ds, entries)["fresh"] == len(entries)
+    assert same(items(plain), items(cached))
