@@ -49,7 +49,8 @@ INDEX_FIELDS = {
     "height": np.int32,  # the decoded image's shape
     "width": np.int32,
     "source": np.int32,  # [n, 2]: the stored (W, H) decode_reduced returned
-    "factor": np.int8,  # reduction_factor(source, size) at build time
+    "header": np.int32,  # [n, 2]: the (W, H) the dataset gave, which picks the reduction
+    "factor": np.int8,  # reduction_factor(header, size) at build time
     "file_size": np.int64,  # the image file's size and mtime when it was decoded
     "mtime_ns": np.int64,
 }
@@ -59,11 +60,13 @@ class CacheError(StudioError):
     """An image cache file that cannot be used; the message names the file."""
 
 
-def cache_row(offset: int, image: np.ndarray, source, factor: int, stat: os.stat_result) -> dict:
+def cache_row(
+    offset: int, image: np.ndarray, source, header, factor: int, stat: os.stat_result
+) -> dict:
     """One entry's index row (see :data:`INDEX_FIELDS`)."""
     return {
         "offset": offset, "height": image.shape[0], "width": image.shape[1],
-        "source": tuple(source), "factor": factor,
+        "source": tuple(source), "header": tuple(header), "factor": factor,
         "file_size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
     }  # fmt: skip
 
@@ -72,7 +75,7 @@ def pack_index(entries: list[str], rows: list[dict]) -> bytes:
     """The index blob: an uncompressed ``.npz`` of the :data:`INDEX_FIELDS` arrays and the names."""
     arrays = {
         name: np.array([row[name] for row in rows], dtype=dtype).reshape(
-            (len(rows), 2) if name == "source" else (len(rows),)
+            (len(rows), 2) if name in ("source", "header") else (len(rows),)
         )
         for name, dtype in INDEX_FIELDS.items()
     }
@@ -137,6 +140,9 @@ class ImageCache:
 
         An entry that is not in the cache, or that ``size`` would decode at another
         reduction than the one stored, gets no row (it is decoded from its file).
+        The decode depends on the file and that reduction only
+        (:func:`~lgad_studio.core.training.data.decode_reduced`), so a row serves
+        every input size with the same reduction.
         """
         from lgad_studio.core.training.data import reduction_factor
 
@@ -145,7 +151,7 @@ class ImageCache:
         picked = {name: a[np.maximum(rows, 0)] for name, a in self.index.items()}
         usable = rows >= 0
         for i in np.flatnonzero(usable):
-            w, h = picked["source"][i]
+            w, h = picked["header"][i]
             usable[i] = reduction_factor((int(w), int(h)), size) == picked["factor"][i]
         picked["offset"] = np.where(usable, picked["offset"], -1)
         return CacheView(self.path, picked)

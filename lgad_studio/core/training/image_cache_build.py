@@ -71,15 +71,16 @@ def build_image_cache(
         with _open_partial(fd) as handle:
             handle.write(MAGIC)
             offset, rows, decoded = len(MAGIC), [], 0
-            for done, (i, image, source, stat) in enumerate(
+            for done, (i, image, source, header, stat) in enumerate(
                 decoder.images(entries, previous), start=1
             ):
                 if image is None:
-                    image, source, stat = decoder.reuse(previous, i, entries[i])
+                    image, source, header, stat = decoder.reuse(previous, i, entries[i])
                 else:
                     decoded += 1
                 _write(handle, image, tmp, out)
-                rows.append(cache_row(offset, image, source, reduction_factor(source, size), stat))
+                factor = reduction_factor(header, size)
+                rows.append(cache_row(offset, image, source, header, factor, stat))
                 offset += image.nbytes
                 yield Progress(done, len(entries), entries[i])
             index = pack_index(entries, rows)
@@ -173,11 +174,12 @@ class _Decoder:
         self.window = max(1, workers) * 4
 
     def images(self, entries: list[str], previous) -> Iterator[tuple]:
-        """``(position, image or None (reuse from previous), source, stat)`` per entry, in order."""
+        """``(position, image or None (reuse from previous), source, header, stat)`` per
+        entry, in order."""
         pending: deque = deque()
         for i, entry in enumerate(entries):
             if previous is not None and previous.fresh(i, self.dataset.image_path(entry)):
-                pending.append((i, None, None, None))
+                pending.append((i, None, None, None, None))
             elif self.pool is None:
                 pending.append((i, *_decode_stat(self.dataset, entry, self.size)))
             else:
@@ -189,19 +191,21 @@ class _Decoder:
 
     @staticmethod
     def _resolve(item: tuple) -> tuple:
-        if len(item) == 4:
+        if len(item) == 5:
             return item
         i, future = item
         return (i, *future.result())
 
     def reuse(self, previous, i: int, entry: str):
-        """Entry ``i``'s image, source and stat from the previous cache (decoded if it just changed)."""
+        """Entry ``i``'s image, source, header and stat from the previous cache (decoded if
+        it changed since the check); the header of an unchanged file is the stored one."""
         path = self.dataset.image_path(entry)
         stat = os.stat(path)
         hit = previous.read(i, path)
-        if hit is None:  # changed between the check and the read: decode it after all
+        if hit is None:
             return _decode_stat(self.dataset, entry, self.size)
-        return (*hit, stat)
+        header = tuple(int(v) for v in previous.rows["header"][i])
+        return (*hit, header, stat)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -209,8 +213,8 @@ class _Decoder:
 
 
 def _decode_stat(dataset, entry: str, size):
-    """``(image, source, stat)``: the stat taken first, so an image replaced while it is
-    decoded is recorded with its old stat and found stale at training."""
+    """``(image, source, header, stat)``: the stat taken first, so an image replaced while
+    it is decoded is recorded with its old stat and found stale at training."""
     from lgad_studio.core.errors import LabelFormatError
     from lgad_studio.core.training.data import decode_reduced
 
@@ -220,7 +224,7 @@ def _decode_stat(dataset, entry: str, size):
     except FileNotFoundError:
         raise LabelFormatError(path, "image file is missing") from None
     image, source = decode_reduced(dataset, entry, size)
-    return image, source, stat
+    return image, source, tuple(dataset.image_size(entry)), stat
 
 
 _WORKER_DATASET = None

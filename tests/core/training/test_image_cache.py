@@ -126,7 +126,16 @@ def test_a_rebuild_decodes_only_the_changed_images(root, tmp_path) -> None:
     assert (summary["decoded"], summary["reused"]) == (1, 7)
     build(open_dataset(root), entries, tmp_path / "new.lgadcache")  # from scratch
     a, b = ImageCache(out), ImageCache(tmp_path / "new.lgadcache")
-    for name in ("offset", "height", "width", "source", "factor", "file_size", "mtime_ns"):
+    for name in (
+        "offset",
+        "height",
+        "width",
+        "source",
+        "header",
+        "factor",
+        "file_size",
+        "mtime_ns",
+    ):
         assert np.array_equal(a.index[name], b.index[name]), name
     pixels = int(a.index["offset"][-1] + a.index["height"][-1] * a.index["width"][-1] * 3)
     assert out.read_bytes()[:pixels] == (tmp_path / "new.lgadcache").read_bytes()[:pixels]
