@@ -53,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
     summary = run_with_progress(job, desc="prepare-cache")
     print(
         f"{summary['path']}: {summary['images']} images ({summary['decoded']} decoded, "
-        f"{summary['reused']} unchanged since the last build), {summary['bytes'] / 2**30:.2f} GiB"
+        f"{summary['reused']} unchanged since the last build), {_size(summary['bytes'])}"
     )
     return 0
+
+
+def _size(n: int) -> str:
+    return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
