@@ -10,11 +10,19 @@ per-category scores and the paired differences of every mode against the baselin
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from lgad_studio.core.experiment.plan import BASELINE, MODE_NAMES, ExperimentError, Preset
-from lgad_studio.core.experiment.stats import Counts, Interval, paired_interval, score
+from lgad_studio.core.experiment.stats import (
+    Counts,
+    Interval,
+    RankTest,
+    paired_interval,
+    score,
+    signed_rank,
+)
 
 RESULT_FORMAT = "lgad-studio-experiment-run"
 TOTAL = "total"
@@ -140,6 +148,7 @@ class Summary:
     differences: dict[str, dict[str, Interval]]  # mode -> split -> paired interval vs baseline
     diffs: dict[str, dict[str, list[float]]]  # mode -> split -> paired differences per run
     by_dataset: dict[str, Interval]  # mode -> total: interval over datasets' mean differences
+    by_dataset_rank: dict[str, RankTest]  # mode -> total: their median and signed-rank p
 
 
 def summarize(combined: Combined) -> Summary:
@@ -161,20 +170,26 @@ def summarize(combined: Combined) -> Summary:
             s: paired_interval(d, lower_is_better=is_cross(s)) for s, d in diffs[mode].items()
         }
     tags = [r["dataset"]["tag"] for r in runs]
-    by_dataset = {}
+    by_dataset, by_dataset_rank = {}, {}
     for mode, per_split in diffs.items():
         means = []
         for tag in dict.fromkeys(tags):
             own = [d for d, t in zip(per_split[TOTAL], tags, strict=True) if t == tag]
             means.append(sum(own) / len(own))
         by_dataset[mode] = paired_interval(means)
-    return Summary(combined, categories, scores, differences, diffs, by_dataset)
+        by_dataset_rank[mode] = signed_rank(means)
+    return Summary(combined, categories, scores, differences, diffs, by_dataset, by_dataset_rank)
 
 
 def _fmt_interval(iv: Interval, digits: int = 1) -> str:
     if iv.n < 2:
         return f"{iv.mean:+.{digits}f} (1 run)"
     return f"{iv.mean:+.{digits}f} [{iv.low:+.{digits}f}, {iv.high:+.{digits}f}] ({iv.wins}/{iv.n})"
+
+
+def _fmt_rank(test: RankTest) -> str:
+    p = "–" if math.isnan(test.p) else f"{test.p:.3f}"
+    return f"{test.median:+.1f}, Wilcoxon signed-rank p = {p}"
 
 
 def markdown(summary: Summary) -> str:
@@ -207,10 +222,12 @@ def markdown(summary: Summary) -> str:
             f"Over the {len(datasets)} datasets (each dataset's mean over its seeds; the "
             "interval above counts runs on one dataset as independent, this one does not): "
             + "; ".join(
-                f"{MODE_NAMES[m]} − baseline total {_fmt_interval(summary.by_dataset[m])}"
+                f"{MODE_NAMES[m]} − baseline total {_fmt_interval(summary.by_dataset[m])}, "
+                f"median {_fmt_rank(summary.by_dataset_rank[m])}"
                 for m in others
             )
-            + ".",
+            + ". (The signed-rank test ranks the datasets' differences, so one large "
+            "difference weighs no more than its rank.)",
         ]
     teachers = [(r["run"], _teacher_f1(r)) for r in c.runs]
     weak = [
@@ -272,6 +289,7 @@ def to_json(summary: Summary) -> dict:
             for m, per in summary.differences.items()
         },
         "over_datasets": {m: iv.__dict__ for m, iv in summary.by_dataset.items()},
+        "over_datasets_signed_rank": {m: t.__dict__ for m, t in summary.by_dataset_rank.items()},
         "duplicates_left_out": c.duplicates,
     }
 

@@ -8,7 +8,9 @@ what the run's seed does to both. Over n runs the interval is Student's t:
 independent, though runs on one dataset share its images and its difficulty, so
 it says how sure the gain is on *these* datasets; the report also gives the
 interval over datasets (each dataset's mean difference once), which is the one
-that speaks for new data. Neither says anything about other architectures.
+that speaks for new data, with the datasets' median difference and a Wilcoxon
+signed-rank test (:func:`signed_rank`): a t-interval over few datasets is pulled by
+one large difference, a rank test is not. None says anything about other architectures.
 """
 
 from __future__ import annotations
@@ -80,3 +82,23 @@ def paired_interval(diffs: list[float], *, lower_is_better: bool = False) -> Int
 def _wins(diffs: list[float], lower_is_better: bool) -> tuple[int, int]:
     sign = -1.0 if lower_is_better else 1.0
     return sum(sign * d > 0 for d in diffs), sum(sign * d < 0 for d in diffs)
+
+
+@dataclass(frozen=True)
+class RankTest:
+    """Median of paired differences and the two-sided Wilcoxon signed-rank p-value."""
+
+    n: int
+    median: float
+    p: float  # nan with fewer than 2 non-zero differences
+
+
+def signed_rank(diffs: list[float]) -> RankTest:
+    """The median and the two-sided Wilcoxon signed-rank p of ``diffs`` (zeros dropped, as
+    Wilcoxon did; exact distribution for small samples without ties, as scipy chooses)."""
+    n = len(diffs)
+    median = statistics.median(diffs) if diffs else float("nan")
+    if sum(d != 0 for d in diffs) < 2:
+        return RankTest(n, median, float("nan"))
+    p = float(scipy_stats.wilcoxon(diffs, zero_method="wilcox", alternative="two-sided").pvalue)
+    return RankTest(n, median, p)

@@ -177,12 +177,15 @@ def test_runs_of_more_modes_combine_on_the_named_ones_and_datasets_get_their_own
     over = summary.by_dataset["lgad"]
     assert over.n == 2 and over.mean == pytest.approx(sum(per_dataset) / 2)
     assert summary.differences["lgad"]["total"].n == 3  # the per-run interval counts runs
+    rank = summary.by_dataset_rank["lgad"]
+    assert rank.n == 2 and rank.median == pytest.approx(sum(per_dataset) / 2)
     # a weak teacher is named, and every run's teacher F1 is in the per-run table
     weak = [{**r, "teacher": {**r["teacher"], "f1": 0.5}} if r is combined.runs[0] else r
             for r in combined.runs]  # fmt: skip
     text = markdown(summarize(combine(weak, modes=("none", "lgad"))))
     assert "Teachers below 90 % validation F1" in text and f"{weak[0]['run']} (50.0 %)" in text
     assert "Over the 2 datasets" in text and "| teacher val F1 |" in text
+    assert f"median {rank.median:+.1f}, Wilcoxon signed-rank p = " in text
     assert main(["experiment", "--report", str(a), str(b), "--modes", "none", "lgad",
                  "--out", str(tmp_path / "both")]) == 0  # fmt: skip
     assert "3 paired runs" in capsys.readouterr().out

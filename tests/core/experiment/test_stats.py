@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats
 
-from lgad_studio.core.experiment.stats import Counts, paired_interval, score
+from lgad_studio.core.experiment.stats import Counts, paired_interval, score, signed_rank
 
 
 def test_interval_is_student_t_over_runs() -> None:
@@ -39,3 +39,17 @@ def test_counts_use_the_official_convention_and_cells_show_zero() -> None:
     assert Counts(6, 2, 2).f1 == pytest.approx(75.0)
     assert score(Counts(0, 0, 5), cross=False) == 0.0
     assert score(Counts(0, 7, 0), cross=True) == 7.0
+
+
+def test_the_signed_rank_test_is_exact_and_one_large_difference_counts_by_its_rank() -> None:
+    # all five positive: the exact two-sided p is 2 / 2**5
+    test = signed_rank([1.0, 2.0, 3.0, 4.0, 5.0])
+    assert (test.n, test.median) == (5, 3.0) and test.p == pytest.approx(2 / 32)
+    # W- = 1 of n = 4: P(W- <= 1) = 2/16, two-sided 0.25, whatever the largest value is
+    small, large = signed_rank([-1.0, 2.0, 3.0, 4.0]), signed_rank([-1.0, 2.0, 3.0, 100.0])
+    assert small.p == pytest.approx(0.25) and large.p == pytest.approx(0.25)
+    assert (
+        paired_interval([-1.0, 2.0, 3.0, 100.0]).mean
+        > 5 * paired_interval([-1.0, 2.0, 3.0, 4.0]).mean
+    )
+    assert math.isnan(signed_rank([0.0, 0.0, 1.0]).p) and math.isnan(signed_rank([]).median)
