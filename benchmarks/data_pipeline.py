@@ -204,7 +204,7 @@ def main() -> int:
         built = time.perf_counter() - t0
         print(f"prepared cache: {len(cached_entries)} images, "
               f"{cache_file.stat().st_size / 2**30:.2f} GiB, built in {built:.1f} s "
-              f"(1 process)")  # fmt: skip
+              f"(one thread)")  # fmt: skip
         cache = ImageCache(cache_file)
         with_cache = LaneSamples(dataset, entries, cache=cache.view(entries, size), **common)
         a, b = cost_ratio(with_cache, picked, paths, args.repeats)

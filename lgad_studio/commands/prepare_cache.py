@@ -11,6 +11,7 @@ images that changed.
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from lgad_studio.commands._training_cli import input_size
@@ -32,7 +33,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--splits", nargs="+", default=["train", "val"], help="splits to cache (default train val)"
     )
     parser.add_argument(
-        "--workers", type=int, default=0, help="decoding processes (default 0: this process)"
+        "--workers",
+        type=int,
+        default=None,
+        help="decoding threads (default: the CPU count, at most 8; 0: the main thread only)",
     )
 
 
@@ -41,15 +45,16 @@ def run(args: argparse.Namespace) -> int:
     from lgad_studio.core.formats.dataset import open_dataset
     from lgad_studio.core.training.image_cache_build import build_image_cache
 
-    if args.workers < 0:
-        raise StudioError(f"--workers {args.workers}: expected 0 or more processes")
+    workers = min(8, os.cpu_count() or 1) if args.workers is None else args.workers
+    if workers < 0:
+        raise StudioError(f"--workers {workers}: expected 0 or more threads")
     dataset = open_dataset(Path(args.data).expanduser())
     splits = dataset.split_names()
     unknown = [s for s in args.splits if s not in splits]
     if unknown:
         raise StudioError(f"{args.data}: no split(s) {unknown}; the dataset has {splits}")
     entries = [e for s in args.splits for e in dataset.entries(s)]
-    job = build_image_cache(dataset, entries, args.input_size, args.out, workers=args.workers)
+    job = build_image_cache(dataset, entries, args.input_size, args.out, workers=workers)
     summary = run_with_progress(job, desc="prepare-cache")
     print(
         f"{summary['path']}: {summary['images']} images ({summary['decoded']} decoded, "

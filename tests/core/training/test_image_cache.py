@@ -8,6 +8,7 @@ import json
 import os
 import pickle
 import shutil
+import threading
 from pathlib import Path
 
 import cv2
@@ -141,11 +142,11 @@ def test_a_rebuild_decodes_only_the_changed_images(root, tmp_path) -> None:
     assert out.read_bytes()[:pixels] == (tmp_path / "new.lgadcache").read_bytes()[:pixels]
 
 
-def test_a_pool_of_decoding_processes_writes_the_same_pixels(root, tmp_path) -> None:
+def test_a_pool_of_decoding_threads_writes_the_same_pixels(root, tmp_path) -> None:
     ds = open_dataset(root)
     entries = ds.entries("train") + ds.entries("val")
     build(ds, entries, tmp_path / "one.lgadcache")
-    build(ds, entries, tmp_path / "pool.lgadcache", workers=1)
+    build(ds, entries, tmp_path / "pool.lgadcache", workers=3)
     a, b = ImageCache(tmp_path / "one.lgadcache"), ImageCache(tmp_path / "pool.lgadcache")
     assert a.entries == b.entries == entries
     assert a.meta["pixel_bytes"] == b.meta["pixel_bytes"]
@@ -170,16 +171,20 @@ def test_workers_get_the_file_name_and_rows_not_the_pixels(root, tmp_path) -> No
         assert np.array_equal(copy.read(i, ds.image_path(e))[0], view.read(i, ds.image_path(e))[0])
 
 
-def test_closing_a_build_early_leaves_the_old_cache_and_no_partial_file(root, tmp_path) -> None:
+@pytest.mark.parametrize("workers", [0, 2])
+def test_closing_a_build_early_leaves_the_old_cache_and_no_partial_file(
+    root, tmp_path, workers
+) -> None:
     ds = open_dataset(root)
     entries = ds.entries("train")
     out = tmp_path / "caches" / "c.lgadcache"
     out.parent.mkdir()
     build(ds, entries[:3], out)
     old = sha(out)
-    job = build_image_cache(ds, entries, SIZE, out)
+    job = build_image_cache(ds, entries, SIZE, out, workers=workers)
     next(job), next(job)
     job.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("lgad-cache-decode")]
     assert os.listdir(out.parent) == ["c.lgadcache"] and sha(out) == old
     assert ImageCache(out).entries == entries[:3]
 
@@ -296,7 +301,7 @@ def test_prepare_cache_command(root, tmp_path, capsys) -> None:
     assert "no split(s) ['nope']" in capsys.readouterr().err
 
 
-def test_a_tusimple_dataset_caches_too_with_a_pool(root, tmp_path) -> None:
+def test_a_tusimple_dataset_caches_too_with_decoding_threads(root, tmp_path) -> None:
     from lgad_studio.cli import main
 
     tus = tmp_path / "tusimple"
@@ -304,7 +309,7 @@ def test_a_tusimple_dataset_caches_too_with_a_pool(root, tmp_path) -> None:
     ds = open_dataset(tus)
     assert ds.kind == "tusimple"
     entries = ds.entries("train")
-    summary = build(ds, entries, tmp_path / "t.lgadcache", workers=1)
+    summary = build(ds, entries, tmp_path / "t.lgadcache", workers=2)
     assert summary["decoded"] == len(entries) > 0
     view = ImageCache(tmp_path / "t.lgadcache").view(entries, SIZE)
     plain = LaneSamples(ds, entries, size=SIZE, augment=True, seed=5)
