@@ -94,7 +94,9 @@ class ImageCache:
             with open(self.path, "rb") as handle:
                 size = handle.seek(0, os.SEEK_END)
                 if size < len(MAGIC) + FOOTER.size:
-                    raise CacheError(f"{self.path}: too short to be an image cache ({size} bytes)")
+                    raise CacheError(
+                        f"{self.path}: not an LGAD Studio image cache (only {size} bytes)"
+                    )
                 handle.seek(0)
                 head = handle.read(len(MAGIC))
                 handle.seek(size - FOOTER.size)

@@ -1,4 +1,5 @@
-"""The Train tab's run options: dataset, preset, run name, runs folder (with Browse), threads.
+"""The Train tab's run options: dataset, preset, run name, runs folder (with Browse), threads,
+and an optional prepared image cache (a file ``lgad-studio prepare-cache`` wrote).
 
 Presets are the shipped JSON files (:mod:`lgad_studio.core.presets`), the same the
 CLI reads; choosing one fills both forms. The run name becomes part of the run
@@ -64,6 +65,23 @@ class RunOptions(QWidget):
         self.threads.setToolTip(
             "torch CPU threads for the next job (process-wide; 1 keeps the window responsive)"
         )
+        self.image_cache = QLineEdit()
+        self.image_cache.setReadOnly(True)
+        self.image_cache.setPlaceholderText("none: decode every image")
+        self.image_cache.setToolTip(
+            "A prepared image cache (lgad-studio prepare-cache): decoded images read from one "
+            "file, the same samples; changed images are decoded"
+        )
+        self.cache_button = QPushButton("Choose…")
+        self.cache_button.clicked.connect(self._on_cache_clicked)
+        self.cache_clear = QPushButton("Clear")
+        self.cache_clear.clicked.connect(lambda: self.set_image_cache(None))
+        self.cache_clear.setEnabled(False)
+        cache_row = QHBoxLayout()
+        cache_row.setContentsMargins(0, 0, 0, 0)
+        cache_row.addWidget(self.image_cache, 1)
+        cache_row.addWidget(self.cache_button)
+        cache_row.addWidget(self.cache_clear)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         form.addRow("Dataset", self.dataset_label)
@@ -71,6 +89,7 @@ class RunOptions(QWidget):
         form.addRow("Run name", self.run_name)
         form.addRow("Runs folder", folder_row)
         form.addRow("CPU threads", self.threads)
+        form.addRow("Image cache", cache_row)
         self.preset_box.currentTextChanged.connect(self._on_preset_changed)
 
     @property
@@ -84,6 +103,27 @@ class RunOptions(QWidget):
         self.runs_folder.setText(str(path))
         self.runs_folder.setToolTip(str(path))
         self.runs_root_changed.emit(path)
+
+    def image_cache_path(self) -> Path | None:
+        """The chosen cache file, or ``None`` (decode every image)."""
+        text = self.image_cache.text()
+        return Path(text) if text else None
+
+    def set_image_cache(self, path: str | Path | None) -> None:
+        self.image_cache.setText(str(path) if path else "")
+        self.image_cache.setToolTip(str(path) if path else self.image_cache.placeholderText())
+        self.cache_clear.setEnabled(bool(path))
+
+    def with_image_cache(self, config):
+        """``config`` reading the chosen image cache; a file that is not one is refused here
+        (:class:`~lgad_studio.core.training.image_cache.CacheError` names it)."""
+        path = self.image_cache_path()
+        if path is None:
+            return config
+        from lgad_studio.core.training.image_cache import ImageCache
+
+        ImageCache(path)
+        return config.replace(image_cache=str(path))
 
     def preset(self, name: str | None = None) -> dict:
         return self._presets[name or self.preset_box.currentText()]
@@ -104,3 +144,11 @@ class RunOptions(QWidget):
         path = QFileDialog.getExistingDirectory(self, "Runs folder", str(self.runs_root))
         if path:
             self.set_runs_root(path)
+
+    def _on_cache_clicked(self) -> None:
+        start = str(self.image_cache_path() or self.runs_root)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Prepared image cache", start, "Image caches (*.lgadcache);;All files (*)"
+        )
+        if path:
+            self.set_image_cache(path)

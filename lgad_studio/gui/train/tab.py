@@ -231,7 +231,7 @@ class TrainTab(QWidget):
         name = self.options.run_name.text()
         out = new_run_dir(self.runs_root, kind, name=name, reserved=reserved)
         try:
-            config = build_config(str(out))
+            config = self.options.with_image_cache(build_config(str(out)))
             factory = make_factory(config)
         except StudioError as err:
             self._show_error((str(err), ""))
