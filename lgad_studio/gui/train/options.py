@@ -75,7 +75,7 @@ class RunOptions(QWidget):
         self.cache_button = QPushButton("Choose…")
         self.cache_button.clicked.connect(self._on_cache_clicked)
         self.cache_clear = QPushButton("Clear")
-        self.cache_clear.clicked.connect(lambda: self.set_image_cache(None))
+        self.cache_clear.clicked.connect(self._on_cache_clear_clicked)
         self.cache_clear.setEnabled(False)
         cache_row = QHBoxLayout()
         cache_row.setContentsMargins(0, 0, 0, 0)
@@ -152,3 +152,6 @@ class RunOptions(QWidget):
         )
         if path:
             self.set_image_cache(path)
+
+    def _on_cache_clear_clicked(self) -> None:
+        self.set_image_cache(None)
