@@ -289,3 +289,28 @@ def no_stray_dialogs(qapp) -> Iterator[None]:
     yield
     timer.stop()
     assert stray == [], f"unexpected modal dialog(s): {stray}"
+
+
+@pytest.fixture
+def make_tab(qtbot, tmp_path: Path):
+    """``make(runs_root=None) -> TrainTab``: a shown Train tab on its own job runner, whose
+    threads must all have ended when the test does."""
+    from lgad_studio.gui.jobs import JobRunner
+    from lgad_studio.gui.train import TrainTab
+
+    runners: list[JobRunner] = []
+
+    def make(runs_root: Path | None = None) -> TrainTab:
+        runner = JobRunner()
+        runners.append(runner)
+        tab = TrainTab(runner, runs_root=runs_root or tmp_path / "runs")
+        qtbot.addWidget(tab)
+        tab.resize(1300, 800)
+        tab.show()
+        qtbot.waitExposed(tab)
+        return tab
+
+    yield make
+    for runner in runners:
+        assert runner.shutdown(30.0)
+    assert live_worker_threads() == []

@@ -7,44 +7,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
 
 from lgad_studio.core.checkpoint import load_checkpoint
 from lgad_studio.core.events import EpochEnd, Finished, StepMetrics
 from lgad_studio.core.training import StudentConfig, TeacherConfig
-from lgad_studio.gui.jobs import JobRunner, JobState, live_worker_threads
-from lgad_studio.gui.train import TrainTab
+from lgad_studio.gui.jobs import JobState
 from lgad_studio.gui.train.curves import GrowingSeries, LiveCurves
 from lgad_studio.gui.train.progress import EtaEstimator, format_duration
 from lgad_studio.gui.train.runs import scan_runs
 
 sys.path.insert(0, str(Path(__file__).parent))
 from trainui_models import FAST, tiny_checkpoints, tiny_demo  # noqa: E402
-
-
-@pytest.fixture
-def make_tab(qtbot, tmp_path: Path):
-    runners: list[JobRunner] = []
-
-    def make(runs_root: Path | None = None) -> TrainTab:
-        runner = JobRunner()
-        runners.append(runner)
-        tab = TrainTab(runner, runs_root=runs_root or tmp_path / "runs")
-        qtbot.addWidget(tab)
-        tab.resize(1300, 800)
-        tab.show()
-        qtbot.waitExposed(tab)
-        return tab
-
-    yield make
-    for runner in runners:
-        assert runner.shutdown(30.0)
-    assert live_worker_threads() == []
-
-
-def _click(qtbot, button) -> None:
-    assert button.isEnabled(), button.text()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+from trainui_models import click as _click  # noqa: E402
 
 
 def test_a_teacher_run_goes_to_completion(qtbot, make_tab, tmp_path_factory) -> None:
@@ -378,46 +352,3 @@ def test_loss_curves_have_distinct_colours_an_outside_legend_and_readable_ticks(
             ticks = sorted(v for level in log_ticks(*span, height) for v, t in level if t)
             gaps = np.diff(ticks) * height / (span[1] - span[0])
             assert len(ticks) >= 1 and (len(gaps) == 0 or gaps.min() >= MIN_LABEL_GAP_PX)
-
-
-def test_a_run_reads_the_chosen_image_cache_and_a_wrong_file_is_refused(
-    qtbot, make_tab, tmp_path_factory, tmp_path, monkeypatch
-) -> None:
-    import json
-
-    from PySide6.QtWidgets import QFileDialog
-
-    from lgad_studio.core.formats.dataset import open_dataset
-    from lgad_studio.core.training.image_cache_build import build_image_cache
-
-    data = tiny_demo(tmp_path_factory)
-    dataset = open_dataset(data)
-    cache = tmp_path / "demo.lgadcache"
-    for _ in build_image_cache(dataset, dataset.entries("train"), FAST["input_size"], cache):
-        pass
-    tab = make_tab()
-    tab.set_dataset(data)
-    tab.teacher_form.set_config(TeacherConfig(**FAST))
-    # a file that is not a cache: refused before a job starts, the file named
-    notes = tmp_path / "notes.lgadcache"
-    notes.write_text("not a cache")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(notes), ""))
-    _click(qtbot, tab.options.cache_button)
-    assert tab.options.image_cache.text() == str(notes) and tab.options.cache_clear.isEnabled()
-    submitted: list[object] = []
-    tab.runner.job_submitted.connect(submitted.append)
-    _click(qtbot, tab.teacher_form.train_button)
-    assert submitted == [] and "notes.lgadcache: not an LGAD Studio image cache" in (
-        tab.errors.label.text()
-    )
-    # the real cache: the run reads its images from it
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(cache), ""))
-    _click(qtbot, tab.options.cache_button)
-    with qtbot.waitSignal(tab.run_ended, timeout=120_000) as ended:
-        _click(qtbot, tab.teacher_form.train_button)
-    record = ended.args[0]
-    assert record.state == "finished" and record.config["image_cache"] == str(cache)
-    info = json.loads((record.run_dir / "run_info.json").read_text())
-    assert info["image_cache"]["train"] == {"fresh": 8, "stale": 0, "missing": 0}
-    _click(qtbot, tab.options.cache_clear)
-    assert tab.options.image_cache_path() is None and not tab.options.cache_clear.isEnabled()

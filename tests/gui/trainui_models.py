@@ -57,3 +57,11 @@ def tiny_checkpoints(tmp_path_factory: pytest.TempPathFactory, data_root: Path) 
         for _ in distill(config):
             pass
     return paths
+
+
+def click(qtbot, button) -> None:
+    """A left click on an enabled button (a disabled one fails the test, naming it)."""
+    from PySide6.QtCore import Qt
+
+    assert button.isEnabled(), button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)

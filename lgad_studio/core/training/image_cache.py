@@ -28,6 +28,7 @@ written under a temporary name and renamed into place when complete
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -135,6 +136,11 @@ class ImageCache:
     def __len__(self) -> int:
         return len(self.entries)
 
+    @functools.cached_property
+    def _positions(self) -> dict[str, int]:
+        """Entry name -> row, built once for the views of one run (train and val)."""
+        return {name: i for i, name in enumerate(self.entries)}
+
     def view(self, entries: list[str], size: tuple[int, int]) -> CacheView:
         """The cache's rows for ``entries`` at input ``size``, aligned with them.
 
@@ -146,7 +152,7 @@ class ImageCache:
         """
         from lgad_studio.core.training.data import reduction_factor
 
-        position = {name: i for i, name in enumerate(self.entries)}
+        position = self._positions
         rows = np.array([position.get(e, -1) for e in entries], dtype=np.int64)
         picked = {name: a[np.maximum(rows, 0)] for name, a in self.index.items()}
         usable = rows >= 0

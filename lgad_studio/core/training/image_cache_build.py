@@ -14,20 +14,18 @@ in entry order.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import json
 import math
 import os
 import shutil
-import tempfile
 import time
 from collections import deque
 from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from lgad_studio.core.atomic import _fsync_dir, _umask
+from lgad_studio.core.atomic import atomic_open
 from lgad_studio.core.events import Progress
 from lgad_studio.core.training.image_cache import (
     FOOTER,
@@ -65,12 +63,10 @@ def build_image_cache(
     if not folder.is_dir():
         raise CacheError(f"{folder}: folder does not exist")
     previous = _previous_view(out, entries, size)
-    _check_room(out, dataset, entries, size, reduction_factor)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=folder)
-    tmp = Path(tmp_name)
+    _check_room(out, dataset, entries, size)
     decoder = _Decoder(dataset, size, workers)
-    try:
-        with _open_partial(fd) as handle:
+    try:  # a temporary file renamed over `out` when whole; removed on any exception or close
+        with atomic_open(out, "wb") as handle:
             handle.write(MAGIC)
             offset, rows, decoded = len(MAGIC), [], 0
             for done, (i, image, source, header, stat) in enumerate(
@@ -80,7 +76,7 @@ def build_image_cache(
                     image, source, header, stat = decoder.reuse(previous, i, entries[i])
                 else:
                     decoded += 1
-                _write(handle, image, tmp, out)
+                handle.write(image)
                 factor = reduction_factor(header, size)
                 rows.append(cache_row(offset, image, source, header, factor, stat))
                 offset += image.nbytes
@@ -92,21 +88,15 @@ def build_image_cache(
                 "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             }  # fmt: skip
             meta_bytes = json.dumps(meta, indent=1).encode("utf-8")
-            _write(handle, index, tmp, out)
-            _write(handle, meta_bytes, tmp, out)
-            footer = FOOTER.pack(offset, len(index), offset + len(index), len(meta_bytes), MAGIC)
-            _write(handle, footer, tmp, out)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it private
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+            handle.write(index)
+            handle.write(meta_bytes)
+            handle.write(
+                FOOTER.pack(offset, len(index), offset + len(index), len(meta_bytes), MAGIC)
+            )
+    except OSError as exc:
+        raise _write_error(exc, out) from None
     finally:
         decoder.close()
-    _fsync_dir(folder)
     return {
         "path": str(out), "images": len(entries), "decoded": decoded,
         "reused": len(entries) - decoded, "bytes": out.stat().st_size,
@@ -126,12 +116,14 @@ def _previous_view(out: Path, entries: list[str], size: tuple[int, int]):
         ) from None
 
 
-def _check_room(out: Path, dataset, entries, size, reduction_factor) -> None:
+def _check_room(out: Path, dataset, entries, size) -> None:
     """Refuse before writing when the folder's free space is below the cache's estimated size.
 
     The estimate assumes every image has the first one's stored size (true of CULane
     and TuSimple); an under-estimate is still caught when a write fails.
     """
+    from lgad_studio.core.training.data import reduction_factor
+
     w, h = dataset.image_size(entries[0])
     f = reduction_factor((w, h), size)
     need = math.ceil(w / f) * math.ceil(h / f) * 3 * len(entries) + HEADROOM
@@ -144,20 +136,13 @@ def _check_room(out: Path, dataset, entries, size, reduction_factor) -> None:
         )
 
 
-def _open_partial(fd: int):
-    return os.fdopen(fd, "wb")
-
-
-def _write(handle, data, tmp: Path, out: Path) -> None:
-    try:
-        handle.write(data)
-    except OSError as exc:
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise CacheError(
-                f"{out.parent}: the disk filled while writing the image cache {out.name}; "
-                "nothing was kept (free some space, or cache fewer splits)"
-            ) from None
-        raise CacheError(f"{tmp}: cannot write the image cache: {exc}") from None
+def _write_error(exc: OSError, out: Path) -> CacheError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return CacheError(
+            f"{out.parent}: the disk filled while writing the image cache {out.name}; "
+            "nothing was kept (free some space, or cache fewer splits)"
+        )
+    return CacheError(f"{out}: cannot write the image cache: {exc}")
 
 
 class _Decoder:

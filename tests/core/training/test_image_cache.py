@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -57,6 +58,17 @@ def same(a: list[dict], b: list[dict]) -> bool:
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def cache_alone_in_a_folder(root: Path, tmp_path: Path, *, count: int):
+    """``(dataset, train entries, cache path, its sha256)``: a cache of the first ``count``
+    training images, the only file in ``tmp_path / "caches"``."""
+    ds = open_dataset(root)
+    entries = ds.entries("train")
+    out = tmp_path / "caches" / "c.lgadcache"
+    out.parent.mkdir()
+    build(ds, entries[:count], out)
+    return ds, entries, out, sha(out)
 
 
 def replace_image(dataset, entry: str, donor: str) -> None:
@@ -175,12 +187,7 @@ def test_workers_get_the_file_name_and_rows_not_the_pixels(root, tmp_path) -> No
 def test_closing_a_build_early_leaves_the_old_cache_and_no_partial_file(
     root, tmp_path, workers
 ) -> None:
-    ds = open_dataset(root)
-    entries = ds.entries("train")
-    out = tmp_path / "caches" / "c.lgadcache"
-    out.parent.mkdir()
-    build(ds, entries[:3], out)
-    old = sha(out)
+    ds, entries, out, old = cache_alone_in_a_folder(root, tmp_path, count=3)
     job = build_image_cache(ds, entries, SIZE, out, workers=workers)
     next(job), next(job)
     job.close()
@@ -192,16 +199,11 @@ def test_closing_a_build_early_leaves_the_old_cache_and_no_partial_file(
 def test_a_full_disk_while_writing_keeps_nothing_and_names_the_folder(
     root, tmp_path, monkeypatch
 ) -> None:
-    ds = open_dataset(root)
-    entries = ds.entries("train")
-    out = tmp_path / "caches" / "c.lgadcache"
-    out.parent.mkdir()
-    build(ds, entries[:2], out)
-    old = sha(out)
+    ds, entries, out, old = cache_alone_in_a_folder(root, tmp_path, count=2)
 
     class FullDisk:
-        def __init__(self, fd):
-            self.handle, self.written = os.fdopen(fd, "wb"), 0
+        def __init__(self, handle):
+            self.handle, self.written = handle, 0
 
         def write(self, data):
             self.written += memoryview(data).nbytes
@@ -209,16 +211,14 @@ def test_a_full_disk_while_writing_keeps_nothing_and_names_the_folder(
                 raise OSError(errno.ENOSPC, "No space left on device")
             return self.handle.write(data)
 
-        def __getattr__(self, name):
-            return getattr(self.handle, name)
+    real_open = image_cache_build.atomic_open
 
-        def __enter__(self):
-            return self
+    @contextlib.contextmanager
+    def full_disk(path, mode):
+        with real_open(path, mode) as handle:
+            yield FullDisk(handle)
 
-        def __exit__(self, *exc):
-            self.handle.close()
-
-    monkeypatch.setattr(image_cache_build, "_open_partial", FullDisk)
+    monkeypatch.setattr(image_cache_build, "atomic_open", full_disk)
     with pytest.raises(
         CacheError, match=r"caches: the disk filled .*c\.lgadcache; nothing was kept"
     ):
