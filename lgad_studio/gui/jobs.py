@@ -10,9 +10,10 @@ worker thread and hands its events to the main thread as Qt signals. Design (see
   lined up without fighting over the two CPU cores. Short interactive work (the
   attention maps of one image) goes to a second lane, ``lane="quick"``, with its
   own queue and worker, so it never waits behind an hour of training.
-- The worker never calls a widget. It appends what happened to the job's mailbox
-  and emits one queued wake-up signal; the job, living in the main thread, drains
-  the mailbox at most every 100 ms. Consecutive ``StepMetrics`` are coalesced
+- The worker never calls Qt: it appends what happened to the job's lock-protected
+  mailbox and nothing else. The runner's timer, in the main thread, drains each
+  job's mailbox at most every 100 ms (it ticks every 20 ms while a job is queued or
+  running and stops when none is). Consecutive ``StepMetrics`` are coalesced
   (``event_emitted`` gets the latest, ``steps_emitted`` the whole batch, so curves
   lose nothing), ``Preview`` is held to 2 Hz, every other event is forwarded in
   order. A stalled generator therefore still has its last step shown.
@@ -45,8 +46,24 @@ log = logging.getLogger(__name__)
 GeneratorFactory = Callable[[threading.Event], Iterator[object]]
 METRICS_INTERVAL_S = 0.1  # ~10 Hz
 PREVIEW_INTERVAL_S = 0.5  # 2 Hz
+PUMP_INTERVAL_MS = 20  # how often the main thread looks at the mailboxes while jobs exist
 _WORKER_PREFIX = "lgad-job-worker"
 _job_ids = itertools.count(1)
+_running = threading.local()  # .job: the Job this worker thread is running
+
+
+def report(event: object) -> None:
+    """Hand ``event`` to the window from inside a blocking call of a job's generator.
+
+    For core functions that take a progress callback instead of yielding, e.g.
+    ``ensure_default_demo(progress=lambda d, t: report(Progress(d, t)))``. Must be
+    called in the job's worker thread; like a yielded event it only reaches the
+    mailbox (no Qt call in the worker).
+    """
+    job = getattr(_running, "job", None)
+    if job is None:
+        raise RuntimeError("report() is for a job's worker thread, inside its generator")
+    job._post(("event", event))
 
 
 class JobState(enum.Enum):
@@ -72,7 +89,6 @@ class Job(QObject):
     errored = Signal(str, str)  # message, traceback
     cancelled = Signal()
     ended = Signal()  # after finished / errored / cancelled
-    _wakeup = Signal()
 
     def __init__(self, name: str, make_generator: GeneratorFactory, parent: QObject) -> None:
         super().__init__(parent)
@@ -83,14 +99,9 @@ class Job(QObject):
         self._state = JobState.QUEUED
         self._mailbox: collections.deque[tuple] = collections.deque()
         self._lock = threading.Lock()
-        self._wake_pending = False
         self._last_drain = 0.0
         self._last_preview = 0.0
         self._held_preview: Preview | None = None
-        self._drain_timer = QTimer(self)
-        self._drain_timer.setSingleShot(True)
-        self._drain_timer.timeout.connect(self._drain)
-        self._wakeup.connect(self._on_worker_wakeup)
         self.lane = "main"
         self.result: object = None
         self.error: tuple[str, str] | None = None
@@ -110,18 +121,16 @@ class Job(QObject):
 
     # --- worker side -------------------------------------------------------------
     def _post(self, item: tuple) -> None:
+        # No Qt call here, not even a queued signal: the main thread's pump looks.
         with self._lock:
             self._mailbox.append(item)
-            wake = not self._wake_pending
-            self._wake_pending = True
-        if wake:
-            self._wakeup.emit()  # queued: the job lives in the main thread
 
     def _run(self, torch_threads: int | None) -> None:
         if self._cancel.is_set():
             self._post(("cancelled",))
             return
         self._post(("started",))
+        _running.job = self
         try:
             if torch_threads is not None:
                 import torch
@@ -148,22 +157,23 @@ class Job(QObject):
                 message = f"{type(err).__name__}: {err}"
             self._post(("errored", message, traceback.format_exc()))
             return
+        finally:
+            _running.job = None
         self._post(("cancelled",) if self._cancel.is_set() else ("finished", result))
 
     # --- main-thread side ----------------------------------------------------------
-    def _on_worker_wakeup(self) -> None:
-        wait = METRICS_INTERVAL_S - (time.monotonic() - self._last_drain)
-        if wait <= 0:
+    def _pump(self, now: float) -> None:
+        """Called by the runner's timer: drain at most every 100 ms, flush a due preview."""
+        if self._mailbox and now - self._last_drain >= METRICS_INTERVAL_S:
             self._drain()
-        elif not self._drain_timer.isActive():
-            self._drain_timer.start(max(1, int(wait * 1000)))
+        elif self._held_preview is not None and now - self._last_preview >= PREVIEW_INTERVAL_S:
+            self._flush_preview()
 
     def _drain(self) -> None:
         """Deliver what the worker posted: steps coalesced, previews at 2 Hz, the rest in order."""
         with self._lock:
             items = list(self._mailbox)
             self._mailbox.clear()
-            self._wake_pending = False
         self._last_drain = time.monotonic()
         steps: list[StepMetrics] = []
         for item in items:
@@ -182,12 +192,11 @@ class Job(QObject):
                 self._flush_preview()
                 self._end(item)
         self._flush_steps(steps)
-        if self._held_preview is not None:
-            wait = PREVIEW_INTERVAL_S - (time.monotonic() - self._last_preview)
-            if wait <= 0:
-                self._flush_preview()
-            elif not self._drain_timer.isActive():
-                self._drain_timer.start(max(1, int(wait * 1000)))
+        if (
+            self._held_preview is not None
+            and time.monotonic() - self._last_preview >= PREVIEW_INTERVAL_S
+        ):
+            self._flush_preview()
 
     def _flush_steps(self, steps: list[StepMetrics]) -> None:
         if not steps:
@@ -218,7 +227,6 @@ class Job(QObject):
 
     def _end(self, item: tuple) -> None:
         kind = item[0]
-        self._drain_timer.stop()
         if kind == "finished":
             self._state = JobState.FINISHED
             self.result = item[1]
@@ -253,6 +261,14 @@ class JobRunner(QObject):
         self._workers: list[tuple[str, threading.Thread]] = []
         self._jobs: list[Job] = []
         self._closed = False
+        self._pump_timer = QTimer(self)
+        self._pump_timer.setInterval(PUMP_INTERVAL_MS)
+        self._pump_timer.timeout.connect(self._pump)
+
+    @property
+    def polling(self) -> bool:
+        """Whether the main thread's timer is looking at mailboxes (only while jobs exist)."""
+        return self._pump_timer.isActive()
 
     @property
     def torch_threads(self) -> int | None:
@@ -280,6 +296,8 @@ class JobRunner(QObject):
         self._jobs.append(job)
         self._ensure_workers(lane)
         self._queues[lane].put(job)
+        if not self._pump_timer.isActive():
+            self._pump_timer.start()
         self.job_submitted.emit(job)
         return job
 
@@ -318,7 +336,17 @@ class JobRunner(QObject):
             self._workers.clear()
         for job in list(self._jobs):
             job._drain()
+        if not self._jobs:
+            self._pump_timer.stop()
         return joined
+
+    def _pump(self) -> None:
+        """The main thread's look at every mailbox; the timer stops once no job is left."""
+        now = time.monotonic()
+        for job in list(self._jobs):
+            job._pump(now)
+        if not self._jobs:
+            self._pump_timer.stop()
 
     def _ensure_workers(self, lane: str) -> None:
         jobs_queue = self._queues.setdefault(lane, queue.Queue())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,7 +26,7 @@ from lgad_studio.core.events import Progress
 from lgad_studio.core.formats.dataset import open_dataset
 from lgad_studio.gui.editor.panel import LabelPanel
 from lgad_studio.gui.editor.shortcuts import COMMANDS
-from lgad_studio.gui.jobs import Job, JobRunner
+from lgad_studio.gui.jobs import Job, JobRunner, report
 from lgad_studio.gui.settings import StudioSettings
 
 APP_TITLE = "LGAD Studio"
@@ -48,12 +48,6 @@ def ask_unsaved(parent: QWidget, count: int) -> str:
     box.setDefaultButton(Button.Save)
     answer = box.exec()
     return {Button.Save: "save", Button.Discard: "discard"}.get(Button(answer), "cancel")
-
-
-class _ProgressRelay(QObject):
-    """Carries a core progress callback, called in a job's worker, to the main thread."""
-
-    progressed = Signal(int, int)
 
 
 class MainWindow(QMainWindow):
@@ -290,7 +284,6 @@ class MainWindow(QMainWindow):
 
         if self.demo_job is not None and not self.demo_job.state.is_terminal:
             return self.demo_job
-        relay = _ProgressRelay(self)
         if is_complete(default_demo_root()):
             notice = self.label_panel.show_busy("Opening the demo dataset…")
         else:
@@ -302,13 +295,15 @@ class MainWindow(QMainWindow):
         def make(cancel):
             from lgad_studio.core.demo import ensure_default_demo
 
+            def progressed(done: int, total: int) -> None:
+                report(Progress(done, total, "generating the demo dataset"))
+
             yield Progress(0, 0, "preparing the demo dataset")
-            return ensure_default_demo(progress=relay.progressed.emit, cancel=cancel)
+            return ensure_default_demo(progress=progressed, cancel=cancel)
 
         job = self.jobs.submit("Demo dataset", make)
-        relay.progressed.connect(notice.set_progress)
+        job.progress.connect(lambda done, total, _message: notice.set_progress(done, total))
         notice.cancel_requested.connect(job.cancel)
-        job.ended.connect(relay.deleteLater)
         job.ended.connect(lambda: notice.cancel_requested.disconnect(job.cancel))
         job.ended.connect(self.label_panel.hide_busy)
         job.finished.connect(self.open_dataset)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lgad_studio.core.events import Finished, Preview, Progress, StepMetrics
-from lgad_studio.gui.jobs import JobRunner, JobState, live_worker_threads
+from lgad_studio.gui.jobs import JobRunner, JobState, live_worker_threads, report
 
 
 def _step(i: int, total: int = 100) -> StepMetrics:
@@ -274,3 +274,59 @@ def test_the_quick_lane_does_not_wait_behind_the_main_queue(qtbot, runner) -> No
     gate.set()
     with qtbot.waitSignal(training.finished, timeout=5000):
         pass
+
+
+def test_a_worker_thread_makes_no_call_into_qt_and_the_pump_stops_when_idle(qtbot) -> None:
+    # Signals emitted from a Python thread are where PySide's thread bugs live; a worker only
+    # appends to its job's mailbox, which the main thread's timer drains.
+    qt_calls: list[str] = []
+
+    def profile(frame, event: str, arg) -> None:
+        if event == "c_call":
+            owner = getattr(arg, "__self__", None)
+            module = type(owner).__module__ if owner is not None else arg.__module__ or ""
+            if module.startswith(("PySide6", "shiboken6")):
+                qt_calls.append(f"{module}.{arg.__name__}")
+
+    def make(cancel: threading.Event) -> Iterator[object]:
+        for i in range(1, 30):
+            yield _step(i, total=30)
+        yield Preview(step=30, image=np.zeros((2, 2, 3), np.uint8), stages=("s",))
+        yield Progress(done=1, total=1)
+        return "done"
+
+    threading.setprofile(profile)  # for the threads started from now on: the runner's workers
+    try:
+        runner = JobRunner(torch_threads=None)
+        job = runner.submit("quiet worker", make)
+        seen = _collect(job)
+        with qtbot.waitSignal(job.finished, timeout=5000) as blocker:
+            pass
+    finally:
+        threading.setprofile(None)
+    assert blocker.args == ["done"]
+    assert any(isinstance(e, Preview) for e in seen)
+    qtbot.waitUntil(lambda: not runner.polling, timeout=2000)  # no job left: no timer ticking
+    assert runner.shutdown(5.0)
+    assert qt_calls == []
+
+
+def test_a_blocking_call_reports_through_the_mailbox_in_order(qtbot, runner) -> None:
+    def blocking_core_function(progress) -> str:
+        for done in range(1, 4):
+            progress(done, 3)
+        return "generated"
+
+    def make(cancel: threading.Event) -> Iterator[object]:
+        yield Progress(done=0, total=0, message="preparing")
+        return blocking_core_function(lambda d, t: report(Progress(d, t, "images")))
+
+    job = runner.submit("callback progress", make)
+    progress: list[tuple[int, int, str]] = []
+    job.progress.connect(lambda d, t, m: progress.append((d, t, m)))  # after submit: no race
+    with qtbot.waitSignal(job.finished, timeout=5000) as blocker:
+        pass
+    assert blocker.args == ["generated"]
+    assert progress == [(0, 0, "preparing")] + [(d, 3, "images") for d in (1, 2, 3)]
+    with pytest.raises(RuntimeError, match="worker thread"):
+        report(Progress(1, 1))
