@@ -9,6 +9,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from lgad_studio import __version__
+from lgad_studio.gui.collector import MainThreadCollector
 from lgad_studio.gui.main_window import MainWindow
 from lgad_studio.gui.settings import APPLICATION, ORGANIZATION, StudioSettings
 
@@ -51,13 +52,19 @@ def run_gui(argv: Sequence[str] = ()) -> int:
     # Arguments Qt left over; an application made elsewhere (tests) took none of ours.
     left = app.arguments()[1:] if created else list(argv)
     rest = [a for a in left if not a.startswith("-")]
-    window = MainWindow(StudioSettings())
-    window.show()
-    if rest:
-        window.open_dataset(rest[0])
-    else:
-        window.open_default_demo()
-    return int(app.exec())
+    collector = MainThreadCollector(app)  # job threads must never destroy Qt objects
+    collector.start()
+    try:
+        window = MainWindow(StudioSettings())
+        window.show()
+        if rest:
+            window.open_dataset(rest[0])
+        else:
+            window.open_default_demo()
+        return int(app.exec())
+    finally:
+        collector.stop()
+        collector.deleteLater()
 
 
 if __name__ == "__main__":

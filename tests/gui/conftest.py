@@ -9,6 +9,7 @@ job queue down and checks that no worker thread outlives the test.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import shutil
 import tempfile
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 
 from lgad_studio.core import atomic
 from lgad_studio.gui import main_window
+from lgad_studio.gui.collector import MainThreadCollector
 from lgad_studio.gui.jobs import live_worker_threads
 from lgad_studio.gui.main_window import MainWindow
 from lgad_studio.gui.settings import StudioSettings
@@ -263,6 +265,17 @@ def dialogs() -> Iterator[DialogAnswerer]:
     answerer = DialogAnswerer()
     yield answerer
     answerer.stop()
+
+
+@pytest.fixture(autouse=True)
+def collected_in_the_main_thread(qapp) -> Iterator[None]:
+    """As in the studio (``gui/app.py``): a job thread never runs the cyclic collector. This
+    test's cycles are collected after it, in the main thread, once its job threads ended."""
+    collector = MainThreadCollector()
+    collector.start()
+    yield
+    collector.stop()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
