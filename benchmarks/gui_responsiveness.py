@@ -7,7 +7,10 @@ Train tab is shown with its live curves and attention preview. A main-thread
 (20 by default) after the first training step reaches the window. Prints the
 lateness percentiles (target: ``p99 < 16 ms``, one 60 Hz frame) and the training
 throughput in images per second; ``--headless-seconds`` also times the same job
-without a window, for the GUI's cost on training.
+without a window, for the GUI's cost on training. Garbage collection is the
+studio's (``gui/collector.py``: main thread only, paced by a timer; the cyclic
+collections in that window and the longest one are printed); ``--automatic-gc``
+leaves it to the interpreter instead, for comparison.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/gui_responsiveness.py
     xvfb-run -a python benchmarks/gui_responsiveness.py --data ~/.cache/lgad-studio/demo-v1
@@ -16,6 +19,7 @@ without a window, for the GUI's cost on training.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import tempfile
 import threading
@@ -121,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         default=5.0,
         help="first measure the idle window (machine noise)",
     )
+    parser.add_argument(
+        "--automatic-gc",
+        action="store_true",
+        help="leave cyclic collection to the interpreter (any thread) instead of the studio's",
+    )
     args = parser.parse_args(argv)
 
     import torch
@@ -133,6 +142,22 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("lgad-studio-benchmark")
+    if not args.automatic_gc:
+        from lgad_studio.gui.collector import MainThreadCollector
+
+        collector = MainThreadCollector(app)
+        collector.start()
+    collections: list[tuple[int, str, float]] = []  # generation, thread, seconds
+    gc_started: dict[str, float] = {}
+
+    def on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            gc_started["t"] = time.perf_counter()
+        elif "t" in gc_started:
+            took = time.perf_counter() - gc_started.pop("t")
+            collections.append((info["generation"], threading.current_thread().name, took))
+
+    gc.callbacks.append(on_gc)
     work = Path(tempfile.mkdtemp(prefix="lgad-gui-bench-"))
     data = args.data
     if data is None:
@@ -186,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         now = time.perf_counter()
         if state["start"] is None:
             state["start"] = now
+            collections.clear()  # count those of the measured window only
         steps.append((now, batch[-1].step))
 
     job.steps_emitted.connect(on_steps)
@@ -218,6 +244,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"worst ticks (ms late): {worst}; ticks > 16 ms late: {(late > 16).sum()}")
     print(f"p99 {np.percentile(late, 99):.2f} ms")
     print(f"training {images_per_s:.1f} img/s with the window")
+    gc.callbacks.remove(on_gc)
+    if collections:
+        by_gen = [sum(1 for g, _t, _s in collections if g == n) for n in range(3)]
+        threads = sorted({t for _g, t, _s in collections})
+        longest = max(s for _g, _t, s in collections) * 1000.0
+        print(
+            f"garbage collection ({'automatic' if args.automatic_gc else 'main thread, paced'}): "
+            f"{by_gen[0]}/{by_gen[1]}/{by_gen[2]} collections of generation 0/1/2, "
+            f"longest {longest:.1f} ms, in {', '.join(threads)}"
+        )
     if idle is not None and len(idle):
         print(
             f"idle window, same machine: p99 {np.percentile(idle, 99):.2f} ms, max {idle.max():.2f} ms"
