@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
             notice = self.label_panel.show_busy("Opening the demo dataset…")
         else:
             notice = self.label_panel.show_busy(
-                "Generating the demo dataset (once, ~30 s)…",
+                "Generating the demo dataset (only on the first start)…",
                 f"Procedural road scenes in CULane layout, written to {default_demo_root()}",
             )
 

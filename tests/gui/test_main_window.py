@@ -137,13 +137,29 @@ def test_first_start_says_the_demo_is_being_generated(
     panel = window.label_panel
     window.open_default_demo()
     assert panel.stack.currentWidget() is panel.notice and panel.notice.isVisible()
-    assert panel.notice.title.text() == "Generating the demo dataset (once, ~30 s)…"
+    assert panel.notice.title.text() == "Generating the demo dataset (only on the first start)…"
     assert reported.wait(10)
     qtbot.waitUntil(lambda: panel.notice.bar.maximum() == 4, timeout=5000)
     assert panel.notice.bar.value() == 1 and "1 of 4 images" in panel.notice.detail.text()
     with qtbot.waitSignal(window.dataset_opened, timeout=10_000):
         release.set()
     assert panel.stack.currentWidget() is panel.canvas and panel.document is not None
+
+
+def test_the_busy_notice_says_how_long_is_left_once_the_rate_is_known(qtbot):
+    from lgad_studio.gui.editor.notice import BusyNotice
+
+    notice = BusyNotice()
+    qtbot.addWidget(notice)
+    notice.start("Generating the demo dataset (only on the first start)…")
+    notice.set_progress(10, 1400, now=100.0)
+    assert notice.detail.text() == "10 of 1,400 images"  # one report: no rate yet
+    notice.set_progress(110, 1400, now=104.0)  # 25 images/s: 1,290 left take 51.6 s
+    assert notice.detail.text() == "110 of 1,400 images · about 0:52 left"
+    assert (notice.bar.value(), notice.bar.maximum()) == (110, 1400)
+    notice.start("again")  # a new generation starts its own rate
+    notice.set_progress(5, 1400, now=500.0)
+    assert notice.detail.text() == "5 of 1,400 images"
 
 
 def test_cancelling_the_demo_generation_from_the_notice(make_window, monkeypatch, qtbot):

@@ -11,9 +11,9 @@ import pytest
 from lgad_studio.core.checkpoint import load_checkpoint
 from lgad_studio.core.events import EpochEnd, Finished, StepMetrics
 from lgad_studio.core.training import StudentConfig, TeacherConfig
+from lgad_studio.gui.eta import EtaEstimator, format_duration
 from lgad_studio.gui.jobs import JobState
 from lgad_studio.gui.train.curves import GrowingSeries, LiveCurves
-from lgad_studio.gui.train.progress import EtaEstimator, format_duration
 from lgad_studio.gui.train.runs import scan_runs
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from lgad_studio.core.events import Progress
+from lgad_studio.gui.eta import format_duration
 from lgad_studio.gui.jobs import Job, JobRunner
-from lgad_studio.gui.train.progress import format_duration
 
 if TYPE_CHECKING:  # the job's module needs torch, which the window does not load at start
     from lgad_studio.core.autolabel.job import AutolabelProgress, AutolabelSummary
