@@ -30,6 +30,7 @@ from lgad_studio.core.training.config import StudentConfig, TeacherConfig
 from lgad_studio.gui.attention import AttentionGrid
 from lgad_studio.gui.jobs import Job, JobRunner
 from lgad_studio.gui.train.banner import ErrorBanner
+from lgad_studio.gui.train.cache_build import CacheBuilder
 from lgad_studio.gui.train.curves import LiveCurves
 from lgad_studio.gui.train.engine import distill_job, export_onnx_job, teacher_job
 from lgad_studio.gui.train.forms import StudentForm, TeacherForm
@@ -130,6 +131,9 @@ class TrainTab(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(split)
 
+        self.cache_builder = CacheBuilder(runner, self, self.options, self.progress)
+        self.cache_builder.failed.connect(self._on_job_errored)
+        self.options.build_cache_clicked.connect(self._on_build_cache_clicked)
         self.options.preset_chosen.connect(self._on_options_preset_chosen)
         self.options.runs_root_changed.connect(self._on_options_runs_root_changed)
         self.teacher_form.train_requested.connect(self.start_teacher)
@@ -331,6 +335,7 @@ class TrainTab(QWidget):
         for button in (self.teacher_form.train_button, self.student_form.distill_button):
             button.setEnabled(has_data)
             button.setToolTip(tip)
+        self.options.cache_build.setEnabled(has_data or self.cache_builder.busy)
         self.cancel_button.setEnabled(self._current is not None)
         self.cancel_all_button.setEnabled(self.runner.is_busy())
 
@@ -352,6 +357,9 @@ class TrainTab(QWidget):
             "teacher": form.teacher.text().strip() or None,
         }
         form.set_config(StudentConfig(**student))
+
+    def _on_build_cache_clicked(self) -> None:  # enabled only with a dataset open
+        self.cache_builder.request(self._dataset, self.student_form.fields.values()["input_size"])
 
     def _on_options_runs_root_changed(self, path: Path) -> None:
         self.history.clear()
