@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from lgad_studio.commands._progress import run_with_progress
     from lgad_studio.core.formats.dataset import open_dataset
-    from lgad_studio.core.training.image_cache_build import build_image_cache
+    from lgad_studio.core.training.image_cache_build import build_image_cache, format_size
 
     workers = min(8, os.cpu_count() or 1) if args.workers is None else args.workers
     if workers < 0:
@@ -58,10 +58,6 @@ def run(args: argparse.Namespace) -> int:
     summary = run_with_progress(job, desc="prepare-cache")
     print(
         f"{summary['path']}: {summary['images']} images ({summary['decoded']} decoded, "
-        f"{summary['reused']} unchanged since the last build), {_size(summary['bytes'])}"
+        f"{summary['reused']} unchanged since the last build), {format_size(summary['bytes'])}"
     )
     return 0
-
-
-def _size(n: int) -> str:
-    return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"

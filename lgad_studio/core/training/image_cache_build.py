@@ -40,6 +40,11 @@ from lgad_studio.core.training.image_cache import (
 HEADROOM = 64 * 2**20  # bytes left free beyond the estimate
 
 
+def format_size(n: int) -> str:
+    """A cache's size as the CLI and the studio print it: ``2.2 MiB``, ``61.73 GiB``."""
+    return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.1f} MiB"
+
+
 def build_image_cache(
     dataset, entries: list[str], size: tuple[int, int], out: str | Path, *, workers: int = 0
 ) -> Generator[Progress, None, dict]:

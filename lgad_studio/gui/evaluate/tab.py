@@ -22,8 +22,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -36,14 +34,13 @@ from lgad_studio.core.evaluation.job import evaluate_checkpoints
 from lgad_studio.core.evaluation.result import EvaluationResult
 from lgad_studio.core.evaluation.view import ImageView, image_view_events
 from lgad_studio.gui.attention import AttentionGrid
+from lgad_studio.gui.evaluate.checkpoints import CheckpointPicker
 from lgad_studio.gui.evaluate.overlay import OverlayView
 from lgad_studio.gui.evaluate.result_files import ResultFiles
 from lgad_studio.gui.evaluate.tables import CategoryTable, ImageList
 from lgad_studio.gui.jobs import Job, JobRunner
 from lgad_studio.gui.train.banner import ErrorBanner
 from lgad_studio.gui.train.progress import ProgressPanel
-
-_PATH_ROLE = Qt.ItemDataRole.UserRole
 
 
 class EvaluateTab(ResultFiles, QWidget):
@@ -67,7 +64,7 @@ class EvaluateTab(ResultFiles, QWidget):
         self._predictors: dict[Path, object] = {}  # for probability maps no longer stored
         self._first_view: ImageView | None = None  # prepared with an opened result
 
-        self.checkpoint_list = QListWidget()
+        self.checkpoint_list = CheckpointPicker()
         self.checkpoint_list.setMaximumHeight(64)
         add_button = QPushButton("Add checkpoint…")
         add_button.clicked.connect(self._on_add_clicked)
@@ -168,15 +165,7 @@ class EvaluateTab(ResultFiles, QWidget):
 
     def add_checkpoints(self, paths, *, checked: bool = True) -> None:
         """Add checkpoints to the picker (duplicates are ignored, already present ones re-checked)."""
-        for path in map(Path, paths):
-            item = self._checkpoint_item(path)
-            if item is None:
-                item = QListWidgetItem(f"{path.parent.name}/{path.name}")
-                item.setData(_PATH_ROLE, str(path))
-                item.setToolTip(str(path))
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                self.checkpoint_list.addItem(item)
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        self.checkpoint_list.add(paths, checked=checked)
         self._update_buttons()
 
     def add_run(self, record) -> None:
@@ -190,8 +179,7 @@ class EvaluateTab(ResultFiles, QWidget):
     def evaluate_now(self, paths) -> Job | None:
         """The run history's **Evaluate**: check exactly ``paths`` and start the evaluation."""
         paths = [Path(p) for p in paths]
-        for i in range(self.checkpoint_list.count()):
-            self.checkpoint_list.item(i).setCheckState(Qt.CheckState.Unchecked)
+        self.checkpoint_list.uncheck_all()
         self.add_checkpoints(paths, checked=True)
         if self.job is not None and not self.job.state.is_terminal:
             self._show_error(("An evaluation is running; press Evaluate when it ends.", ""))
@@ -199,8 +187,7 @@ class EvaluateTab(ResultFiles, QWidget):
         return self.evaluate()
 
     def checked_checkpoints(self) -> list[Path]:
-        items = [self.checkpoint_list.item(i) for i in range(self.checkpoint_list.count())]
-        return [Path(i.data(_PATH_ROLE)) for i in items if i.checkState() == Qt.CheckState.Checked]
+        return self.checkpoint_list.checked()
 
     def set_split(self, split: str) -> None:
         self.split_combo.setCurrentText(split)
@@ -379,12 +366,6 @@ class EvaluateTab(ResultFiles, QWidget):
             self, "Student checkpoints", "", "Checkpoints or ONNX models (*.pt *.onnx)"
         )
         self.add_checkpoints(paths)
-
-    def _checkpoint_item(self, path: Path) -> QListWidgetItem | None:
-        for i in range(self.checkpoint_list.count()):
-            if self.checkpoint_list.item(i).data(_PATH_ROLE) == str(path):
-                return self.checkpoint_list.item(i)
-        return None
 
     def _show_error(self, error: tuple[str, str] | None) -> None:
         self.last_error = error

@@ -54,11 +54,12 @@ def default_cache_name(data: Path, size: tuple[int, int]) -> str:
 
 
 def describe(summary: dict) -> str:
-    size = summary["bytes"]
-    written = f"{size / 2**30:.2f} GiB" if size >= 2**30 else f"{size / 2**20:.1f} MiB"
+    from lgad_studio.core.training.image_cache_build import format_size
+
     return (
         f"Image cache {summary['path']}: {summary['images']:,} images "
-        f"({summary['decoded']:,} decoded, {summary['reused']:,} unchanged), {written}"
+        f"({summary['decoded']:,} decoded, {summary['reused']:,} unchanged), "
+        f"{format_size(summary['bytes'])}"
     )
 
 

@@ -114,15 +114,14 @@ def read_run(run_dir: Path) -> RunRecord | None:
         return None
     if not isinstance(config, dict):
         return None
-    info = read_run_info(run_dir)
-    sha, labelled = info.get("labels_sha256"), info.get("labelled_images")
+    sha, labelled = labels_of(read_run_info(run_dir))
     return RunRecord(
         run_dir=run_dir,
         kind=run_kind(config),
         config=config,
         best_f1=best_f1_of(run_dir / "metrics.jsonl"),
-        labels_sha=sha if isinstance(sha, str) else None,
-        labelled_images=labelled if isinstance(labelled, int) else None,
+        labels_sha=sha,
+        labelled_images=labelled,
     )
 
 
@@ -133,6 +132,20 @@ def read_run_info(run_dir: Path) -> dict:
     except (OSError, json.JSONDecodeError):
         return {}
     return info if isinstance(info, dict) else {}
+
+
+def labels_of(info: dict) -> tuple[str | None, int | None]:
+    """The label hash and labelled-image count a run's ``run_info.json`` records."""
+    sha, labelled = info.get("labels_sha256"), info.get("labelled_images")
+    return (sha if isinstance(sha, str) else None, labelled if isinstance(labelled, int) else None)
+
+
+def take_labels(record: RunRecord) -> None:
+    """Fill ``record``'s label hash from its ``run_info.json`` once the engine wrote it."""
+    if record.labels_sha is None:
+        sha, labelled = labels_of(read_run_info(record.run_dir))
+        if sha is not None:
+            record.labels_sha, record.labelled_images = sha, labelled
 
 
 def scan_runs(root: Path) -> list[RunRecord]:

@@ -41,9 +41,9 @@ from lgad_studio.gui.train.runs import (
     RunRecord,
     new_run_dir,
     read_run,
-    read_run_info,
     scan_runs,
     shown_f1,
+    take_labels,
 )
 from lgad_studio.gui.train.summaries import cancel_summary, weak_teacher_warning, zero_f1_warning
 
@@ -288,7 +288,7 @@ class TrainTab(QWidget):
                 record.best_f1 = f1
             self.history.upsert(record)
         elif isinstance(event, CheckpointWritten):
-            _take_labels(record)
+            take_labels(record)
             self.history.upsert(record)
         elif isinstance(event, Preview) and job is self._current:
             self.preview.set_maps(stages=event.stages, rows=event.attention, image=event.image)
@@ -310,7 +310,7 @@ class TrainTab(QWidget):
         on_disk = read_run(record.run_dir)
         if on_disk is not None and on_disk.best_f1 is not None:
             record.best_f1 = on_disk.best_f1
-        _take_labels(record)
+        take_labels(record)
         self.history.upsert(record)
         if record.state == "cancelled":
             text = cancel_summary(record)
@@ -392,13 +392,3 @@ class TrainTab(QWidget):
         )
         if target:
             self.export_onnx(source, Path(target))
-
-
-def _take_labels(record: RunRecord) -> None:
-    """The label hash the engine recorded in the run's ``run_info.json`` (once it is there)."""
-    if record.labels_sha is None:
-        info = read_run_info(record.run_dir)
-        if isinstance(info.get("labels_sha256"), str):
-            record.labels_sha = info["labels_sha256"]
-            labelled = info.get("labelled_images")
-            record.labelled_images = labelled if isinstance(labelled, int) else None
